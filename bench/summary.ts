@@ -1,5 +1,5 @@
 /**
- * Both benchmark comparisons in one run, one line each:
+ * Every benchmark comparison in one run, one line each:
  *
  * ```text
  * store_scaling_10k_vs_1k ratio=X    µs per created variable, 10k-variable run / 1k-variable run
@@ -7,18 +7,47 @@
  * get_variable_reuse_vs_map ratio=X  ns per reuse lookup through getVariable / per Map.get
  * ```
  *
+ * and, on TensorFlow.js (`bench/_mlp.ts`, `bench/tfjs_measure.ts`), for
+ * each backend B of `cpu` and `wasm` (A = varscope, ratio = median A / median B):
+ *
+ * ```text
+ * apply_vs_handwritten_B ratio=X          compiled apply / the same ops written in tfjs (bound 1.05)
+ * apply_vs_layers_predict_B ratio=X       compiled apply / tfjs-layers model.predict (bound 0.8)
+ * interpreted_vs_compiled_B ratio=X       apply with compile: false / compiled apply (expected > 1)
+ * train_step_vs_minimize_B ratio=X        trainer step / optimizer.minimize step (bound 1.05)
+ * train_step_vs_train_on_batch_B ratio=X  trainer step + loss read / model.trainOnBatch (bound 0.95)
+ * wasm_vs_cpu_demo ratio=X                the demo model's training step on wasm / on cpu
+ * ```
+ *
  * Lines starting with `#` are details. `VARSCOPE_BENCH_QUICK=1` runs a much
  * smaller smoke version (sizes scaled down 10x, fewer repetitions); its
  * ratios are not comparable with a full run. Run with
- * `deno task bench:summary`. Always exits 0.
+ * `deno task bench:summary` (the wasm backend needs `--allow-read`). Always
+ * exits 0.
  *
  * @module
  */
 import { label } from "./_fixtures.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
+import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
+import {
+  type BackendResults,
+  FULL_SETTINGS,
+  measureBackend,
+  type PairResult,
+  QUICK_SETTINGS,
+} from "./tfjs_measure.ts";
 
 /** The creation-cost budget: 100k per-variable cost within 1.5x of 1k. */
 const SCALING_BUDGET = 1.5;
+
+/** The TensorFlow.js bounds (ratio at most this). */
+const TFJS_BOUNDS = {
+  apply_vs_handwritten: 1.05,
+  apply_vs_layers_predict: 0.8,
+  train_step_vs_minimize: 1.05,
+  train_step_vs_train_on_batch: 0.95,
+} as const;
 
 const quick = Deno.env.get("VARSCOPE_BENCH_QUICK") === "1";
 const started = performance.now();
@@ -71,6 +100,97 @@ lines.push(
   })`,
 );
 lines.push(`get_variable_reuse_vs_map ratio=${lookup.ratio.toFixed(2)}`);
+
+// TensorFlow.js: each backend's comparisons together, cpu first.
+const tfjsSettings = quick ? QUICK_SETTINGS : FULL_SETTINGS;
+const backends: BackendResults[] = [];
+const unmeasured: string[] = [];
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    backends.push(await measureBackend(backend, tfjsSettings));
+  } catch (e) {
+    // A backend that cannot start (wasm without --allow-read) is reported, not fatal.
+    unmeasured.push(
+      `# tfjs ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+const us = (x: number): string => `${x.toFixed(1)}us`;
+const a = tfjsSettings.apply;
+const t = tfjsSettings.train;
+lines.push(
+  `# tfjs: MLP ${
+    MLP_SIZES.join("-")
+  } (relu, relu, linear); apply batch ${APPLY_BATCH}, ${a.rounds} rounds x ${a.calls} calls; train batch ${TRAIN_BATCH} (SGD, softmax cross-entropy), ${t.rounds} rounds x ${t.calls} steps; sides alternate by round; ratio = median(varscope)/median(baseline), paired = median of per-round ratios`,
+);
+const bounded = (name: string, r: PairResult, bound: number | null, sides: string): void => {
+  lines.push(`${name} ratio=${r.ratio.toFixed(2)}`);
+  const judged = quick
+    ? ""
+    : bound === null
+    ? `; expected > 1: ${r.ratio > 1 ? "yes" : "NO"}`
+    : `; bound ${bound}: ${r.ratio <= bound ? "within" : "EXCEEDED"}`;
+  lines.push(`# ${name}: ${sides}; paired ${r.pairedRatio.toFixed(2)}${judged}`);
+};
+for (const r of backends) {
+  const b = r.backend;
+  const hw = r.applyVsHandwritten;
+  const lp = r.applyVsLayersPredict;
+  const ic = r.interpretedVsCompiled;
+  const mn = r.trainStepVsMinimize;
+  const tb = r.trainStepVsTrainOnBatch;
+  bounded(
+    `apply_vs_handwritten_${b}`,
+    hw,
+    TFJS_BOUNDS.apply_vs_handwritten,
+    `compiled apply ${us(hw.aUs)}, hand-written tfjs ${us(hw.bUs)} per call`,
+  );
+  bounded(
+    `apply_vs_layers_predict_${b}`,
+    lp,
+    TFJS_BOUNDS.apply_vs_layers_predict,
+    `compiled apply ${us(lp.aUs)}, layers predict ${us(lp.bUs)} per call`,
+  );
+  bounded(
+    `interpreted_vs_compiled_${b}`,
+    ic,
+    null,
+    `interpreted apply ${us(ic.aUs)}, compiled apply ${us(ic.bUs)} per call`,
+  );
+  bounded(
+    `train_step_vs_minimize_${b}`,
+    mn,
+    TFJS_BOUNDS.train_step_vs_minimize,
+    `trainer step ${us(mn.aUs)}, optimizer.minimize ${us(mn.bUs)} per step`,
+  );
+  bounded(
+    `train_step_vs_train_on_batch_${b}`,
+    tb,
+    TFJS_BOUNDS.train_step_vs_train_on_batch,
+    `trainer step + await loss.data() ${us(tb.aUs)}, await trainOnBatch ${us(tb.bUs)} per step`,
+  );
+  const il = r.inlineVsHandwritten;
+  lines.push(
+    `# ${b}: inline generator closures (mlpInline), compiled apply ${us(il.aUs)} vs hand-written ${
+      us(il.bUs)
+    } (ratio ${il.ratio.toFixed(2)})${
+      r.leakedTensors === 0 ? "" : `; LEAKED ${r.leakedTensors} tensors`
+    }`,
+  );
+}
+lines.push(...unmeasured);
+const cpuDemo = backends.find((r) => r.backend === "cpu")?.demoStepUs;
+const wasmDemo = backends.find((r) => r.backend === "wasm")?.demoStepUs;
+if (cpuDemo !== undefined && wasmDemo !== undefined) {
+  lines.push(`wasm_vs_cpu_demo ratio=${(wasmDemo / cpuDemo).toFixed(2)}`);
+  lines.push(
+    `# wasm_vs_cpu_demo: the training step of examples/demo.ts's model (Adam, regularization, ${DEMO_BATCH} pairs): wasm ${
+      us(wasmDemo)
+    }, cpu ${
+      us(cpuDemo)
+    } per step (median of ${tfjsSettings.demo.rounds} rounds x ${tfjsSettings.demo.calls} steps, each in its backend's block, not interleaved)`,
+  );
+}
 lines.push(
   `# elapsed ${((performance.now() - started) / 1000).toFixed(1)}s; checksum ${checksum()}`,
 );

@@ -9,6 +9,7 @@ import type { Either } from "./either.ts";
 import type { Regularizer } from "../regularizers/regularizer.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { makeProgram, type Program } from "./program.ts";
+import { tracedStep } from "./trace.ts";
 import type { VariableScope } from "./scope.ts";
 import { addToCollections, type Store } from "./store.ts";
 import type { Variable } from "./variable.ts";
@@ -289,22 +290,24 @@ export function regularizationLosses(store: Store, scope?: string): readonly Reg
  * @category variables
  */
 export function addToCollection(keys: string | readonly string[], item: unknown): Program<void> {
-  return makeProgram((_env, state) => {
-    const list = typeof keys === "string" ? [keys] : keys;
-    if (!Array.isArray(list) || list.some((k) => typeof k !== "string")) {
-      return E.left(
-        scopeError(
-          "InvalidArgument",
-          `Invalid collection keys ${describeValue(keys)}: expected strings`,
-          {
-            argument: "keys",
-          },
-        ),
-      );
-    }
-    return E.right({
-      value: undefined,
-      state: { ...state, store: addToCollections(state.store, list, item) },
-    });
-  });
+  return makeProgram((env, state) =>
+    tracedStep(env, state, addToCollection, () => {
+      const list = typeof keys === "string" ? [keys] : keys;
+      if (!Array.isArray(list) || list.some((k) => typeof k !== "string")) {
+        return E.left(
+          scopeError(
+            "InvalidArgument",
+            `Invalid collection keys ${describeValue(keys)}: expected strings`,
+            {
+              argument: "keys",
+            },
+          ),
+        );
+      }
+      return E.right({
+        value: undefined,
+        state: { ...state, store: addToCollections(state.store, list, item) },
+      });
+    })
+  );
 }

@@ -50,7 +50,17 @@ export type ScopeErrorTag =
   /** A template was misused (TF1 M1, M6). */
   | "TemplateError"
   /** The variable store does not allow creating variables (frozen store). */
-  | "StoreFrozen";
+  | "StoreFrozen"
+  /** A tensor backend is unknown, unavailable or not ready (interpreter). */
+  | "BackendError"
+  /** A variable's dtype has no TensorFlow.js equivalent (interpreter). */
+  | "UnsupportedDType"
+  /** Parameters do not match the store or the program (interpreter). */
+  | "InvalidParams"
+  /** A regularizer function misbehaved (interpreter; constraints give InvalidArgument). */
+  | "InvalidRegularizer"
+  /** Tensor code inside a program threw (interpreter); `cause` holds it. */
+  | "ComputeError";
 
 /**
  * The one error type of varscope's core: an `Error` with a stable `tag`, the

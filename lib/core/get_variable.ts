@@ -27,7 +27,15 @@ import { type DType, parseDType } from "./dtype.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { joinName, validateRelativeName } from "./name.ts";
 import { splitName } from "./name_map.ts";
-import { fail, isProgram, makeProgram, type Program } from "./program.ts";
+import {
+  type Env,
+  isProgram,
+  makeProgram,
+  type Program,
+  type RunState,
+  type Step,
+} from "./program.ts";
+import { tracedStep } from "./trace.ts";
 import { AUTO_REUSE } from "./reuse.ts";
 import type { Shape } from "./shape.ts";
 import { reusedVariable, runTrueGetter } from "./true_getter.ts";
@@ -171,10 +179,12 @@ export function normalizeGetterArgs(raw: unknown): Either<ScopeError, GetterArgs
  * @category variables
  */
 export function trueGetter(args: GetterArgs): Program<VariableLike> {
-  return makeProgram((_env, state) => {
-    const checked = normalizeGetterArgs(args);
-    return E.isLeft(checked) ? checked : runTrueGetter(checked.right, state);
-  });
+  return makeProgram((env, state) =>
+    tracedStep(env, state, (args as { name?: unknown } | null)?.name, () => {
+      const checked = normalizeGetterArgs(args);
+      return E.isLeft(checked) ? checked : runTrueGetter(checked.right, state);
+    })
+  );
 }
 
 /**
@@ -218,21 +228,25 @@ export function trueGetter(args: GetterArgs): Program<VariableLike> {
  * @category variables
  */
 export function getVariable(name: string, options: GetVariableOptions = {}): Program<VariableLike> {
-  // Everything that does not depend on the scope is checked once, here, so
-  // running the program (possibly many times) only merges scope defaults.
-  const prepared = prepareOptions(name, options);
-  if (E.isLeft(prepared)) return fail(prepared.left);
-  const o = prepared.right;
+  // Everything that does not depend on the scope is checked once, on the
+  // first run, so running the program again only merges scope defaults, and
+  // building it (once per call of a model function) costs nothing; a replay
+  // never prepares at all.
+  let prepared: Either<ScopeError, PreparedOptions> | undefined;
   // At the root the name starts the full name, so TF1's stricter first
   // character applies there (A17); the answer depends on the name only.
-  const atRoot = validateRelativeName("variable name", name, true);
+  let atRoot: Either<ScopeError, unknown> | undefined;
   // The full name of the last scope this program ran in: a program usually
   // runs in the same scope again, and reusing the string skips building and
   // hashing it (a cache; it changes no result).
   let lastScopeName: string | undefined;
   let lastFullName = "";
   let lastParts: readonly [string, string] = ["", ""];
-  return makeProgram((env, state) => {
+  const resolve = (env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> => {
+    prepared ??= prepareOptions(name, options);
+    if (E.isLeft(prepared)) return prepared;
+    const o = prepared.right;
+    const rootCheck = atRoot ??= validateRelativeName("variable name", name, true);
     const scope = state.current ?? env.scope;
     if (scope.name !== lastScopeName) {
       lastScopeName = scope.name;
@@ -242,7 +256,7 @@ export function getVariable(name: string, options: GetVariableOptions = {}): Pro
       lastParts = name.includes("/") ? splitName(lastFullName) : [scope.name, name];
     }
     const fullName = lastFullName;
-    if (scope.name === "" && E.isLeft(atRoot)) return atRoot;
+    if (scope.name === "" && E.isLeft(rootCheck)) return rootCheck;
     if (o.valueDType !== null) {
       // TF1 D7: an explicit dtype must match a constant value's own dtype.
       return E.left(
@@ -305,7 +319,15 @@ export function getVariable(name: string, options: GetVariableOptions = {}): Pro
       );
     }
     return program.run(env, state);
-  });
+  };
+  return makeProgram((env, state) =>
+    env.trace === null
+      ? resolve(env, state)
+      : tracedStep(env, state, name, () => resolve(env, state), [
+        options?.shape,
+        options?.dtype,
+      ])
+  );
 }
 
 /** getVariable's options with everything scope-independent checked and resolved. */

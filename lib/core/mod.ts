@@ -36,6 +36,7 @@ export * from "./name_map.ts";
 export * from "./store.ts";
 export * from "./program.ts";
 export * from "./run.ts";
+export * from "./trace.ts";
 export * from "./custom_getter.ts";
 export * from "./collections.ts";
 export {

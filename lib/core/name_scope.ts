@@ -13,6 +13,7 @@ import { validateRelativeName } from "./name.ts";
 import { type NameTable, uniqueName } from "./name_table.ts";
 import { isProgram, makeProgram, type Program, type RunState } from "./program.ts";
 import type { Store } from "./store.ts";
+import { recordEntry, replayEntry, TRACE_DIVERGED, TRACE_MISS, tracedStep } from "./trace.ts";
 
 /**
  * Whether a (lower-cased) name is taken by a variable's op: TF1 names a
@@ -105,6 +106,18 @@ export function isBody(body: unknown): boolean {
  */
 export function nameScope<A>(name: string | null, body: Body<string, A>): Program<A> {
   return makeProgram((env, state) => {
+    const trace = env.trace;
+    if (trace !== null && trace.mode === "replay") {
+      const opened = replayEntry(trace, name);
+      if (opened === TRACE_MISS) return E.left(TRACE_DIVERGED);
+      const ns = opened as string;
+      const program = resolveBody(body, ns);
+      if (E.isLeft(program)) return program;
+      return program.right.run(
+        { scope: env.scope, nameScope: ns, trace, context: env.context },
+        state,
+      );
+    }
     if (name !== null && typeof name !== "string") {
       return E.left(
         scopeError("InvalidArgument", "Invalid name scope: expected a string or null", { name }),
@@ -126,7 +139,11 @@ export function nameScope<A>(name: string | null, body: Body<string, A>): Progra
     const [ns, names] = entered.right;
     const program = resolveBody(body, ns);
     if (E.isLeft(program)) return program;
-    return program.right.run({ scope: env.scope, nameScope: ns }, { ...state, names });
+    if (trace !== null) recordEntry(trace, name, ns);
+    return program.right.run(
+      { scope: env.scope, nameScope: ns, trace, context: env.context },
+      { ...state, names },
+    );
   });
 }
 
@@ -147,7 +164,14 @@ export function nameScope<A>(name: string | null, body: Body<string, A>): Progra
  * @category scopes
  */
 export function getNameScope(): Program<string> {
-  return makeProgram((env, state) => E.right({ value: env.nameScope.replace(/\/$/, ""), state }));
+  return makeProgram((env, state) =>
+    tracedStep(
+      env,
+      state,
+      getNameScope,
+      () => E.right({ value: env.nameScope.replace(/\/$/, ""), state }),
+    )
+  );
 }
 
 /**
@@ -172,14 +196,16 @@ export function getNameScope(): Program<string> {
  * @category scopes
  */
 export function opName(name: string): Program<string> {
-  return makeProgram((env, state: RunState) => {
-    const checked = validateRelativeName("op name", name, env.nameScope === "");
-    if (E.isLeft(checked)) return checked;
-    const [unique, names] = uniqueName(
-      state.names,
-      env.nameScope + name,
-      variableOpTaken(state.store, state.startVariables),
-    );
-    return E.right({ value: `${unique}:0`, state: { ...state, names } });
-  });
+  return makeProgram((env, state: RunState) =>
+    tracedStep(env, state, name, () => {
+      const checked = validateRelativeName("op name", name, env.nameScope === "");
+      if (E.isLeft(checked)) return checked;
+      const [unique, names] = uniqueName(
+        state.names,
+        env.nameScope + name,
+        variableOpTaken(state.store, state.startVariables),
+      );
+      return E.right({ value: `${unique}:0`, state: { ...state, names } });
+    })
+  );
 }

@@ -19,6 +19,7 @@ import type { NameTable } from "./name_table.ts";
 import type { ScopeCounts } from "./scope_counts.ts";
 import type { VariableScope } from "./scope.ts";
 import type { Store } from "./store.ts";
+import { refuseReplay, rollbackTrace, type Trace, TRACE_DIVERGED, traceMark } from "./trace.ts";
 
 /**
  * What a program reads (the Reader part): the scope it runs in, as opened,
@@ -31,6 +32,16 @@ export interface Env {
   readonly scope: VariableScope;
   /** The current name scope, "" at the root, otherwise ending in "/". */
   readonly nameScope: string;
+  /**
+   * The interpreter's recording or replay of this run, or null (see
+   * `lib/core/trace.ts`). Scope primitives consult it; nothing else does.
+   */
+  readonly trace: Trace | null;
+  /**
+   * Opaque data an interpreter passes to its own primitives (for example,
+   * how to read a variable's tensor); the core never looks inside.
+   */
+  readonly context: unknown;
 }
 
 /**
@@ -296,8 +307,12 @@ export function catchError<A, B = A>(
 ): (fa: Program<A>) => Program<A | B> {
   return (fa) =>
     new ProgramImpl<A | B>((env, state) => {
+      const mark = traceMark(env);
       const r = fa.run(env, state);
-      return E.isLeft(r) ? handler(r.left).run(env, state) : r;
+      if (E.isRight(r) || r.left === TRACE_DIVERGED) return r;
+      // The failed branch is not part of the run: drop what it recorded.
+      rollbackTrace(env, mark);
+      return handler(r.left).run(env, state);
     });
 }
 
@@ -399,9 +414,17 @@ export type ProgramGenerator<A> = Generator<Program<unknown>, A, unknown>;
 /**
  * Generator do-notation: inside the generator, `yield* p` runs program `p`
  * and gives its value. A fresh generator is made each time the program
- * runs, so a `scoped` program can run any number of times.
+ * runs, so a `scoped` program can run any number of times. Extra arguments
+ * are passed to `body`.
+ *
+ * Speed: V8 makes the first generator of each new generator-function
+ * closure slowly (about 2–4 µs, building the closure's prototype). On hot
+ * paths, such as a layer applied on every forward pass, define the
+ * generator function once, at module level, and pass what it needs as
+ * arguments: `scoped(denseBody, x, units)` (see the compiled passes guide).
  *
  * @param body a generator function
+ * @param args arguments for `body`
  * @returns the program
  *
  * @example
@@ -417,14 +440,28 @@ export type ProgramGenerator<A> = Generator<Program<unknown>, A, unknown>;
  * assert.deepEqual(runScopedOrThrow(p).value, ["foo/a:0", "foo/b:0"]);
  * ```
  *
+ * @example A module-level body with arguments (fast on hot paths)
+ * ```ts
+ * import { getVariable, type Program, runScopedOrThrow, scoped, variableScope } from "varscope";
+ * import * as assert from "node:assert/strict";
+ *
+ * function* layerBody(units: number) {
+ *   const w = yield* getVariable("w", { shape: [units] });
+ *   return w.name;
+ * }
+ * const layer = (units: number): Program<string> => variableScope("layer", scoped(layerBody, units));
+ * assert.equal(runScopedOrThrow(layer(3)).value, "layer/w:0");
+ * ```
+ *
  * @category combinators
  */
-export function scoped<A>(
+export function scoped<A, Args extends readonly unknown[] = []>(
   // deno-lint-ignore no-explicit-any
-  body: () => Generator<Program<any>, A, any>,
+  body: (...args: Args) => Generator<Program<any>, A, any>,
+  ...args: Args
 ): Program<A> {
   return new ProgramImpl((env, state) => {
-    const it: unknown = typeof body === "function" ? body() : undefined;
+    const it: unknown = typeof body === "function" ? body(...args) : undefined;
     if (
       typeof it !== "object" || it === null || typeof (it as Iterator<unknown>).next !== "function"
     ) {
@@ -515,7 +552,10 @@ export function isProgram(value: unknown): value is Program<unknown> {
  * @category combinators
  */
 export function ask(): Program<Env> {
-  return new ProgramImpl((env, state) => E.right({ value: env, state }));
+  return new ProgramImpl((env, state) => {
+    if (refuseReplay(env)) return E.left(TRACE_DIVERGED);
+    return E.right({ value: env, state });
+  });
 }
 
 /**
@@ -534,7 +574,10 @@ export function ask(): Program<Env> {
  * @category combinators
  */
 export function getState(): Program<RunState> {
-  return new ProgramImpl((_env, state) => E.right({ value: state, state }));
+  return new ProgramImpl((env, state) => {
+    if (refuseReplay(env)) return E.left(TRACE_DIVERGED);
+    return E.right({ value: state, state });
+  });
 }
 
 /**
@@ -557,7 +600,10 @@ export function getState(): Program<RunState> {
  * @category combinators
  */
 export function getStore(): Program<Store> {
-  return new ProgramImpl((_env, state) => E.right({ value: state.store, state }));
+  return new ProgramImpl((env, state) => {
+    if (refuseReplay(env)) return E.left(TRACE_DIVERGED);
+    return E.right({ value: state.store, state });
+  });
 }
 
 /** The fp-ts URI of {@linkcode Program}. @category models */

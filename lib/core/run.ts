@@ -14,6 +14,7 @@ import { type Env, isProgram, type Program, type RunState } from "./program.ts";
 import { emptyScopeCounts } from "./scope_counts.ts";
 import { rootScope } from "./scope.ts";
 import { emptyStore, isStore, type Store } from "./store.ts";
+import type { Trace } from "./trace.ts";
 
 /**
  * The outcome of a successful run: the program's value and the new store.
@@ -27,7 +28,12 @@ export interface RunResult<A> {
   readonly store: Store;
 }
 
-const ROOT_ENV: Env = Object.freeze({ scope: rootScope(), nameScope: "" });
+const ROOT_ENV: Env = Object.freeze({
+  scope: rootScope(),
+  nameScope: "",
+  trace: null,
+  context: null,
+});
 
 /**
  * Runs a program on a store (the empty store by default).
@@ -76,6 +82,14 @@ export function runScoped<A>(
       ),
     );
   }
+  return runInEnv(program, store, ROOT_ENV);
+}
+
+function runInEnv<A>(
+  program: Program<A>,
+  store: Store,
+  env: Env,
+): Either<ScopeError, RunResult<A>> {
   const state: RunState = {
     store,
     counts: emptyScopeCounts(),
@@ -83,9 +97,58 @@ export function runScoped<A>(
     current: null,
     startVariables: store.variables,
   };
-  const r = program.run(ROOT_ENV, state);
+  const r = program.run(env, state);
   return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
 }
+
+/**
+ * Runs a program as {@linkcode runScoped} does, with an interpreter's trace
+ * (see `newTrace`) and context. For interpreters; the arguments are
+ * trusted (no checks).
+ *
+ * @param program the program
+ * @param store the store to run against
+ * @param trace a trace to record into or replay from, or null
+ * @param context what the interpreter's own primitives read from `env.context`
+ * @returns the value and the store after, or the error
+ *
+ * @example
+ * ```ts
+ * import { emptyStore, getVariable, newTrace, runTraced } from "varscope";
+ * import * as assert from "node:assert/strict";
+ *
+ * const trace = newTrace();
+ * const r = runTraced(getVariable("v", { shape: [1] }), emptyStore(), trace, null);
+ * assert.equal(r._tag === "Right" && r.right.value.name, "v:0");
+ * assert.deepEqual(trace.keys, ["v"]);
+ * ```
+ *
+ * @category interpreters
+ */
+export function runTraced<A>(
+  program: Program<A>,
+  store: Store,
+  trace: Trace | null,
+  context: unknown,
+): Either<ScopeError, RunResult<A>> {
+  // An interpreter runs against the same store again and again; the start
+  // state is immutable, so one per store serves every run.
+  let state = startStates.get(store);
+  if (state === undefined) {
+    state = Object.freeze({
+      store,
+      counts: emptyScopeCounts(),
+      names: emptyNameTable(),
+      current: null,
+      startVariables: store.variables,
+    });
+    startStates.set(store, state);
+  }
+  const r = program.run({ scope: ROOT_ENV.scope, nameScope: "", trace, context }, state);
+  return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+}
+
+const startStates = new WeakMap<Store, RunState>();
 
 /**
  * Runs a program and throws its `ScopeError` on failure (the imperative

@@ -206,6 +206,23 @@ export function singleVariable(
       ),
     );
   }
+  if (store.source !== null) {
+    // An apply run: "creating" takes the variable init made, so the run
+    // meets exactly the sharing checks init met.
+    const made = store.source.variables.getParts(parts[0], parts[1]);
+    if (made === undefined) {
+      return E.left(
+        scopeError(
+          "StoreFrozen",
+          `Cannot create variable "${name}": init did not create it, and apply runs may only use the variables init created`,
+          { name },
+        ),
+      );
+    }
+    const mismatch = sharingMismatch("use variable", name, args.shape, args.dtype, made);
+    if (mismatch !== null) return E.left(mismatch);
+    return addCreated(store, names, start, made, args.regularizer, parts);
+  }
   let dtype = args.dtype;
   let shape: FullShape;
   if (init === null) {
@@ -272,18 +289,30 @@ export function singleVariable(
     aggregation: args.aggregation,
     saveSliceInfo: shard?.saveSliceInfo ?? null,
   });
-  let next = putVariable(store, variable, collections, parts);
+  return addCreated(store, names, start, variable, args.regularizer, parts);
+}
+
+function addCreated(
+  store: Store,
+  names: NameTable,
+  start: Store["variables"],
+  variable: Variable,
+  regularizer: GetterArgs["regularizer"],
+  parts: readonly [string, string],
+): Made<Variable> {
+  const name = variable.fullName;
+  let next = putVariable(store, variable, variable.collections, parts);
   // TF1 marks the variable's op name used. A lower-case name not yet in the
   // table is found through the store (variableOpTaken), which keeps the table
   // small; anything else is marked now, exactly as TF1 does.
   const clash = hasUpperCase(parts[0]) || hasUpperCase(parts[1]) ||
     (mayHold(names, parts[1]) && holds(names, name));
   let nextNames = clash ? uniqueName(names, name, variableOpTaken(store, start))[1] : names;
-  if (args.regularizer !== null && addsLoss(args.regularizer)) {
+  if (regularizer !== null && addsLoss(regularizer)) {
     // TF1 H7: the loss op lives under the absolute name scope "<name>/Regularizer/".
     const [lossName, n2] = uniqueName(
       nextNames,
-      `${name}/Regularizer/${regularizerOpName(args.regularizer)}`,
+      `${name}/Regularizer/${regularizerOpName(regularizer)}`,
       variableOpTaken(next, start),
     );
     nextNames = n2;
@@ -291,7 +320,7 @@ export function singleVariable(
       _tag: "RegularizationLoss",
       name: `${lossName}:0`,
       variable,
-      regularizer: args.regularizer,
+      regularizer,
     });
     next = addToCollections(next, [GraphKeys.REGULARIZATION_LOSSES], loss);
   }

@@ -23,6 +23,24 @@ import { isReuseOn, parseReuse, type ReuseArgument } from "./reuse.ts";
 import { closeSubscopes, openScope, type ScopeCounts, uniqueScopeName } from "./scope_counts.ts";
 import { validateVariableScope, type VariableScope } from "./scope.ts";
 import type { CachingDevice } from "./variable.ts";
+import { recordEntry, replayEntry, TRACE_DIVERGED, TRACE_MISS } from "./trace.ts";
+
+/**
+ * The options a replay compares: those that decide names and reuse and are
+ * plain values. Functions (custom getters) are often made afresh per call,
+ * so comparing them would stop every replay; they run only while recording.
+ */
+function scopeGuard(options: unknown): readonly unknown[] | undefined {
+  if (typeof options !== "object" || options === null) return undefined;
+  const o = options as Record<string, unknown>;
+  return [o.reuse, o.defaultName, o.auxiliaryNameScope, o.dtype, o.useResource];
+}
+
+/** What a recorded `variableScope` opened: enough to run its body again. */
+interface OpenedScope {
+  readonly scope: VariableScope;
+  readonly nameScope: string;
+}
 
 /**
  * Options of {@linkcode variableScope}, TF1's arguments camelCased. Omitted
@@ -205,6 +223,15 @@ export function variableScope<A>(
   const options: unknown = hasOptions ? optionsOrBody : undefined;
   const body = (hasOptions ? maybeBody : optionsOrBody) as Body<VariableScope, A>;
   return makeProgram((env, state) => {
+    const trace = env.trace;
+    if (trace !== null && trace.mode === "replay") {
+      const opened = replayEntry(trace, nameOrScope, scopeGuard(options));
+      if (opened === TRACE_MISS) return E.left(TRACE_DIVERGED);
+      const { scope, nameScope } = opened as OpenedScope;
+      const program = resolveBody(body, scope);
+      if (E.isLeft(program)) return program;
+      return program.right.run({ scope, nameScope, trace, context: env.context }, state);
+    }
     const parsed = parseOptions(options);
     if (E.isLeft(parsed)) return parsed;
     const o = parsed.right;
@@ -308,7 +335,15 @@ export function variableScope<A>(
     const program = resolveBody(body, scope);
     if (E.isLeft(program)) return program;
     const inner: RunState = { ...state, counts, names, current: null };
-    const r = program.right.run({ scope, nameScope }, inner);
+    if (trace !== null) {
+      recordEntry(
+        trace,
+        nameOrScope,
+        { scope, nameScope } satisfies OpenedScope,
+        scopeGuard(options),
+      );
+    }
+    const r = program.right.run({ scope, nameScope, trace, context: env.context }, inner);
     if (E.isLeft(r)) return r;
     const after = r.right.state;
     return E.right({

@@ -1,0 +1,844 @@
+// Compiled applies: the first apply per (params store, input signature)
+// records the program's scope decisions in a trace, later applies replay
+// them without name building or store lookups, and a program that takes
+// another path falls back to a full run. Compiled and interpreted
+// (`compile: false`) applies give bit-identical outputs; custom getters
+// that count their calls show what replay skips; templates and raw state
+// access keep a program interpreted; and the trace unit itself (newTrace,
+// tracedStep, replayEntry, rollbackTrace, TRACE_DIVERGED, catchError's
+// rollback) behaves as documented.
+//
+// Every case runs on the cpu, wasm and webgpu backends and checks that
+// `tf.memory().numTensors` is unchanged afterwards. Compiled versus
+// interpreted outputs are compared exactly (the same kernels run on the
+// same tensors). Outputs checked against references computed by hand in
+// Float64 use a tolerance: error relative to the largest expected
+// magnitude of 1e-5 on cpu and wasm, 1e-4 on webgpu (a software adapter
+// whose float32 kernels sum in another order).
+import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import {
+  AUTO_REUSE,
+  catchError,
+  constantInitializer,
+  type CustomGetter,
+  emptyStore,
+  type Env,
+  fail,
+  fixedSizePartitioner,
+  freezeStore,
+  getNameScope,
+  getStore,
+  getVariable,
+  getVariableScope,
+  isTraceDiverged,
+  makeProgram,
+  makeTemplate,
+  map,
+  nameScope,
+  newTrace,
+  of,
+  opName,
+  type Program,
+  type ProgramGenerator,
+  randomNormalInitializer,
+  recordEntry,
+  refuseReplay,
+  replayEntry,
+  rollbackTrace,
+  rootScope,
+  runTraced,
+  scoped,
+  ScopeError,
+  scopeError,
+  type Trace,
+  TRACE_DIVERGED,
+  TRACE_MISS,
+  tracedStep,
+  traceMark,
+  type VariableLike,
+  type VariableScope,
+  variableScope,
+} from "varscope";
+import { readShards, readVariable, transform, useBackend, variable } from "varscope/tfjs";
+
+// ---------------------------------------------------------------- helpers
+
+type Backend = "cpu" | "wasm" | "webgpu";
+const BACKENDS: readonly Backend[] = ["cpu", "wasm", "webgpu"];
+const RTOL: Readonly<Record<Backend, number>> = { cpu: 1e-5, wasm: 1e-5, webgpu: 1e-4 };
+
+type Gen<A> = ProgramGenerator<A>;
+
+/** One Deno.test per backend; fails if the case leaves tensors behind. */
+function backendTest(name: string, body: (backend: Backend) => void | Promise<void>): void {
+  for (const backend of BACKENDS) {
+    Deno.test(`${backend}: ${name}`, async () => {
+      await useBackend({ backend });
+      const before = tf.memory().numTensors;
+      await body(backend);
+      assert.equal(tf.memory().numTensors, before, "the case leaked tensors");
+    });
+  }
+}
+
+/** A tensor's values (`dataSync` crashes on webgpu under Deno). */
+async function values(t: tf.Tensor): Promise<number[]> {
+  return Array.from(await t.data() as Float32Array);
+}
+
+/** Reads and disposes a tensor. */
+async function take(t: tf.Tensor): Promise<number[]> {
+  try {
+    return await values(t);
+  } finally {
+    t.dispose();
+  }
+}
+
+/** Error relative to the largest expected magnitude at most `rtol`. */
+function assertAllClose(
+  actual: readonly number[],
+  expected: readonly number[],
+  rtol: number,
+  what: string,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  const scale = Math.max(...expected.map(Math.abs), 1e-30);
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i]! - expected[i]!);
+    assert.ok(
+      err <= rtol * scale,
+      `${what}[${i}]: got ${actual[i]}, expected ${expected[i]} (error ${err / scale} > ${rtol})`,
+    );
+  }
+}
+
+/** Row-major (n×k)·(k×m) + bias in Float64. */
+function denseRef(
+  x: readonly number[],
+  w: readonly number[],
+  b: readonly number[],
+  n: number,
+  k: number,
+  m: number,
+): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      let s = b[j]!;
+      for (let l = 0; l < k; l++) s += x[i * k + l]! * w[l * m + j]!;
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** A getter that counts its calls (it runs only when scope bookkeeping does). */
+function countingGetter(): { getter: CustomGetter; calls: () => number } {
+  let n = 0;
+  return {
+    getter: (next, args) => {
+      n++;
+      return next(args);
+    },
+    calls: () => n,
+  };
+}
+
+/** A dense layer in scope `name`. */
+function dense(name: string, x: tf.Tensor2D, units: number, act = false): Program<tf.Tensor2D> {
+  return variableScope(
+    name,
+    scoped(function* (): Gen<tf.Tensor2D> {
+      const w = yield* variable("w", { shape: [x.shape[1], units] });
+      const b = yield* variable("b", { shape: [units], initializer: randomNormalInitializer() });
+      const y = tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
+      return act ? tf.tanh(y) : y;
+    }),
+  );
+}
+
+function mlp(x: tf.Tensor2D): Program<tf.Tensor2D> {
+  return scoped(function* (): Gen<tf.Tensor2D> {
+    const h = yield* dense("l1", x, 4, true);
+    const h2 = yield* dense("l2", h, 4, true);
+    return yield* dense("out", h2, 2);
+  });
+}
+
+function inputs(): tf.Tensor2D[] {
+  return [
+    tf.tensor2d([[0.5, -1, 2], [1.5, 0.25, -0.75]]),
+    tf.tensor2d([[1, 2, 3], [-1, 0, 1], [0.1, 0.2, 0.3], [3, -2, 1]]),
+  ];
+}
+
+// ---------------------------------------------------------------- compiled = interpreted
+
+backendTest("an MLP: compiled and interpreted applies are bit-identical", async () => {
+  const compiled = transform(mlp);
+  const interpreted = transform(mlp, { compile: false });
+  assert.equal(compiled.compile, true);
+  const xs = inputs();
+  const { params } = compiled.init(xs[0]!, { seed: 4 });
+  for (let round = 0; round < 3; round++) {
+    for (const x of xs) {
+      const a = await take(compiled.apply(params, x));
+      const b = await take(interpreted.apply(params, x));
+      assert.deepEqual(a, b, `round ${round}, batch ${x.shape[0]}`);
+    }
+  }
+  params.dispose();
+  tf.dispose(xs);
+});
+
+interface Named {
+  readonly y: tf.Tensor;
+  readonly names: readonly string[];
+}
+
+/** nameScope, getVariableScope, opName, a custom getter and a partitioned variable. */
+function scopedProgram(x: tf.Tensor2D): Program<Named> {
+  const suffix: CustomGetter = (next, args) => next({ ...args, name: `${args.name}_g` });
+  return scoped(function* (): Gen<Named> {
+    const names: string[] = [];
+    const vs = yield* variableScope(
+      "enc",
+      scoped(function* (): Gen<VariableScope> {
+        names.push(yield* opName("input"));
+        return yield* getVariableScope();
+      }),
+    );
+    const ys: tf.Tensor[] = [];
+    for (let i = 0; i < 2; i++) {
+      ys.push(
+        yield* nameScope(
+          "block",
+          scoped(function* (): Gen<tf.Tensor> {
+            names.push(yield* opName("c"), yield* getNameScope());
+            // Re-entering a captured scope: one kernel for both blocks.
+            const k = yield* variableScope(
+              vs,
+              { reuse: AUTO_REUSE },
+              variable("k", { shape: [3, 2] }),
+            );
+            return tf.matMul(x, k);
+          }),
+        ),
+      );
+    }
+    const g = yield* variableScope(
+      "g",
+      { customGetter: suffix },
+      scoped(function* (): Gen<tf.Tensor> {
+        const w = yield* getVariable("w", { shape: [3, 2] });
+        names.push(w.name);
+        return tf.matMul(x, yield* readVariable(w));
+      }),
+    );
+    const emb = yield* getVariable("emb", { shape: [3, 2], partitioner: fixedSizePartitioner(3) });
+    const e = yield* readVariable(emb);
+    const shards = yield* readShards(emb);
+    names.push(vs.name, ...shards.map((s) => s.shape.join("x")));
+    const y = tf.add(tf.add(tf.add(ys[0]!, ys[1]!), g), tf.add(tf.matMul(x, e), shards[2]!));
+    return { y, names };
+  });
+}
+
+backendTest(
+  "scopes, opName, custom getters, shards: compiled = interpreted, bit for bit",
+  async () => {
+    const compiled = transform(scopedProgram);
+    const interpreted = transform(scopedProgram, { compile: false });
+    const xs = inputs();
+    const { params } = compiled.init(xs[0]!, { seed: 9 });
+    assert.deepEqual(params.names, ["enc/k", "g/w_g", "emb/part_0", "emb/part_1", "emb/part_2"]);
+    const expectedNames = [
+      "enc/input:0",
+      "block/c:0",
+      "block",
+      "block_1/c:0",
+      "block_1",
+      "g/w_g:0",
+      "enc",
+      "1x2",
+      "1x2",
+      "1x2",
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const x of xs) {
+        const a = compiled.apply(params, x);
+        const b = interpreted.apply(params, x);
+        assert.deepEqual(a.names, expectedNames);
+        assert.deepEqual(b.names, expectedNames);
+        assert.deepEqual(await take(a.y), await take(b.y), `round ${round}`);
+      }
+    }
+    params.dispose();
+    tf.dispose(xs);
+  },
+);
+
+// ---------------------------------------------------------------- replay skips bookkeeping
+
+backendTest(
+  "replay skips scope bookkeeping: a counting getter runs on records only",
+  async (backend) => {
+    const counter = countingGetter();
+    const fn = (x: tf.Tensor2D): Program<tf.Tensor> =>
+      variableScope(
+        "m",
+        { customGetter: counter.getter },
+        scoped(function* (): Gen<tf.Tensor> {
+          const w = yield* variable("w", { shape: [3, 2] });
+          const b = yield* variable("b", { shape: [2], initializer: constantInitializer(0.5) });
+          return tf.add(tf.matMul(x, w), b);
+        }),
+      );
+    const model = transform(fn);
+    const interpreted = transform(fn, { compile: false });
+    const [x2, x4] = inputs() as [tf.Tensor2D, tf.Tensor2D];
+    const { params } = model.init(x2);
+    assert.equal(counter.calls(), 2, "init: one call per variable");
+    const w = await values(params.get("m/w"));
+    const reference = async (x: tf.Tensor2D): Promise<number[]> =>
+      denseRef(await values(x), w, [0.5, 0.5], x.shape[0], 3, 2);
+    /** Applies and returns the output and how often the getter ran. */
+    const run = async (
+      m: typeof model,
+      p: typeof params,
+      x: tf.Tensor2D,
+    ): Promise<[number[], number]> => {
+      const before = counter.calls();
+      const y = await take(m.apply(p, x));
+      return [y, counter.calls() - before];
+    };
+    const [y1, c1] = await run(model, params, x2);
+    assert.equal(c1, 2, "the 1st apply records (a full run)");
+    assertAllClose(y1, await reference(x2), RTOL[backend], "1st apply");
+    for (const nth of ["2nd", "3rd"]) {
+      const [y, c] = await run(model, params, x2);
+      assert.equal(c, 0, `the ${nth} apply with the same input shape runs no getter`);
+      assert.deepEqual(y, y1, `the ${nth} apply gives the same output`);
+    }
+    const [y4, c4] = await run(model, params, x4);
+    assert.equal(c4, 2, "a new input shape (a new signature) records again");
+    assertAllClose(y4, await reference(x4), RTOL[backend], "new shape");
+    assert.equal((await run(model, params, x4))[1], 0);
+    assert.equal((await run(model, params, x2))[1], 0, "both signatures stay compiled");
+    // Another store (a second init) records its own.
+    const copy = model.init(x2).params;
+    assert.equal((await run(model, copy, x2))[1], 2, "another store records");
+    assert.equal((await run(model, copy, x2))[1], 0);
+    // Interpreted applies always run the getter, with bit-identical outputs.
+    for (let i = 0; i < 3; i++) {
+      const [y, c] = await run(interpreted, params, x2);
+      assert.equal(c, 2, "interpreted: a full run every time");
+      assert.deepEqual(y, y1);
+    }
+    copy.dispose();
+    params.dispose();
+    tf.dispose([x2, x4]);
+  },
+);
+
+// ---------------------------------------------------------------- paths
+
+backendTest(
+  "control flow on a plain input value: right results for both values in any order",
+  async (backend) => {
+    const fn = ({ x, deep }: { x: tf.Tensor2D; deep: boolean }): Program<tf.Tensor> =>
+      scoped(function* (): Gen<tf.Tensor> {
+        let h = yield* dense("shared", x, 3, true);
+        if (deep) h = yield* variableScope("deep", dense("extra", h, 3, true));
+        return yield* dense("head", h, 1);
+      });
+    const model = transform(fn);
+    const interpreted = transform(fn, { compile: false });
+    const x = tf.tensor2d([[0.5, -1, 2], [1.5, 0.25, -0.75]]);
+    const { params } = model.init({ x, deep: true }, { seed: 2 });
+    assert.deepEqual(params.names, [
+      "shared/w",
+      "shared/b",
+      "deep/extra/w",
+      "deep/extra/b",
+      "head/w",
+      "head/b",
+    ]);
+    const p = async (n: string): Promise<number[]> => await values(params.get(n));
+    const xs = await values(x);
+    const shared = denseRef(xs, await p("shared/w"), await p("shared/b"), 2, 3, 3).map(Math.tanh);
+    const extra = denseRef(shared, await p("deep/extra/w"), await p("deep/extra/b"), 2, 3, 3)
+      .map(Math.tanh);
+    const head = async (h: number[]): Promise<number[]> =>
+      denseRef(h, await p("head/w"), await p("head/b"), 2, 3, 1);
+    const expected = { true: await head(extra), false: await head(shared) };
+    for (const deep of [false, true, true, false, false, true, false]) {
+      const y = await take(model.apply(params, { x, deep }));
+      assert.deepEqual(y, await take(interpreted.apply(params, { x, deep })), `deep=${deep}`);
+      assertAllClose(y, expected[`${deep}`], RTOL[backend], `deep=${deep}`);
+    }
+    params.dispose();
+    x.dispose();
+  },
+);
+
+backendTest("a closure flag that changes which variable is read: full-run results", async () => {
+  let useA = true;
+  const byRead = transform((x: tf.Tensor1D) =>
+    scoped(function* (): Gen<tf.Tensor> {
+      const a = yield* getVariable("a", { shape: [], initializer: constantInitializer(2) });
+      const b = yield* getVariable("b", { shape: [], initializer: constantInitializer(3) });
+      return tf.mul(x, yield* readVariable(useA ? a : b));
+    })
+  );
+  const counter = countingGetter();
+  let initAll = true;
+  const byName = transform((x: tf.Tensor1D) =>
+    variableScope(
+      "s",
+      { customGetter: counter.getter },
+      scoped(function* (): Gen<tf.Tensor> {
+        const a = { shape: [], initializer: constantInitializer(2) };
+        const b = { shape: [], initializer: constantInitializer(3) };
+        if (initAll) {
+          const va = yield* variable("a", a);
+          const vb = yield* variable("b", b);
+          return tf.mul(tf.mul(x, va), vb);
+        }
+        return tf.mul(x, useA ? yield* variable("a", a) : yield* variable("b", b));
+      }),
+    )
+  );
+  const x = tf.tensor1d([1, -2, 0.5]);
+  const p1 = byRead.init(x).params;
+  const p2 = byName.init(x).params;
+  initAll = false;
+  assert.deepEqual(p2.names, ["s/a", "s/b"]);
+  const flags = [true, true, false, false, true, false, true, true];
+  // The getter runs once per full run: the first apply (recording) and each
+  // flip (the replay diverges at the other name, and the program runs in
+  // full); a replay of the same path runs it not at all.
+  const expectedCalls = [1, 0, 1, 0, 1, 1, 1, 0];
+  for (const [i, flag] of flags.entries()) {
+    useA = flag;
+    const k = flag ? 2 : 3;
+    assert.deepEqual(await take(byRead.apply(p1, x)), [k, -2 * k, 0.5 * k], `read, useA=${flag}`);
+    const before = counter.calls();
+    assert.deepEqual(await take(byName.apply(p2, x)), [k, -2 * k, 0.5 * k], `get, useA=${flag}`);
+    assert.equal(counter.calls() - before, expectedCalls[i], `getter calls of apply #${i + 1}`);
+  }
+  p1.dispose();
+  p2.dispose();
+  x.dispose();
+});
+
+backendTest("a closure-changed shape or dtype: the full run's error, not a stale replay", () => {
+  let shape = [2];
+  let dtype: "float32" | "int32" = "float32";
+  const model = transform((x: tf.Tensor1D) =>
+    variableScope(
+      "s",
+      scoped(function* (): Gen<tf.Tensor> {
+        return tf.mul(
+          x,
+          yield* variable("w", { shape, dtype, initializer: constantInitializer(1) }),
+        );
+      }),
+    )
+  );
+  const x = tf.tensor1d([1, 2]);
+  const { params } = model.init(x);
+  for (let i = 0; i < 2; i++) model.apply(params, x).dispose();
+  shape = [3];
+  for (let i = 0; i < 2; i++) {
+    assert.throws(
+      () => model.apply(params, x),
+      (e: unknown) => e instanceof ScopeError && e.tag === "ShapeMismatch",
+    );
+  }
+  shape = [2];
+  dtype = "int32";
+  assert.throws(
+    () => model.apply(params, x),
+    (e: unknown) => e instanceof ScopeError && e.tag === "DTypeMismatch",
+  );
+  dtype = "float32";
+  model.apply(params, x).dispose();
+  params.dispose();
+  x.dispose();
+});
+
+backendTest("templates and raw state access: always full runs, always right", async (backend) => {
+  const counter = countingGetter();
+  const tmpl = transform((x: tf.Tensor2D) =>
+    scoped(function* (): Gen<tf.Tensor> {
+      const t = yield* makeTemplate(
+        "lin",
+        (h: tf.Tensor2D) =>
+          scoped(function* (): Gen<tf.Tensor2D> {
+            const w = yield* variable("w", { shape: [2, 2], customGetter: counter.getter });
+            return tf.matMul(h, w) as tf.Tensor2D;
+          }),
+      );
+      const a = (yield* t.call(x)) as tf.Tensor2D;
+      return yield* variableScope("elsewhere", t.call(a));
+    })
+  );
+  const x = tf.tensor2d([[1, 2], [-0.5, 0.25]]);
+  const { params } = tmpl.init(x, { seed: 6 });
+  assert.deepEqual(params.names, ["lin/w"]);
+  const w = await values(params.get("lin/w"));
+  const expected = denseRef(denseRef(await values(x), w, [0, 0], 2, 2, 2), w, [0, 0], 2, 2, 2);
+  for (let i = 1; i <= 3; i++) {
+    const before = counter.calls();
+    const y = await take(tmpl.apply(params, x));
+    assertAllClose(y, expected, RTOL[backend], `apply #${i}`);
+    assert.deepEqual(y, await take(transform(tmpl.fn, { compile: false }).apply(params, x)));
+    // Two template calls per run, then two more for the interpreted run.
+    assert.equal(counter.calls() - before, 4, `apply #${i} ran in full`);
+  }
+  // getStore (like ask and getState) makes a program uncompilable too.
+  const raw = countingGetter();
+  const withStore = transform((x: tf.Tensor2D) =>
+    variableScope(
+      "r",
+      { customGetter: raw.getter },
+      scoped(function* (): Gen<tf.Tensor> {
+        const w = yield* variable("w", { shape: [2, 2] });
+        const store = yield* getStore();
+        return tf.mul(tf.matMul(x, w), store.variables.size);
+      }),
+    )
+  );
+  const p = withStore.init(x).params;
+  const rw = await values(p.get("r/w"));
+  for (let i = 1; i <= 3; i++) {
+    const y = await take(withStore.apply(p, x));
+    assertAllClose(y, denseRef(await values(x), rw, [0, 0], 2, 2, 2), RTOL[backend], `store #${i}`);
+    assert.equal(raw.calls(), 1 + i, `apply #${i} ran the getter`);
+  }
+  p.dispose();
+  params.dispose();
+  x.dispose();
+});
+
+// ---------------------------------------------------------------- the trace unit
+
+function envOf(trace: Trace | null): Env {
+  return { scope: rootScope(), nameScope: "", trace, context: null };
+}
+
+backendTest("trace: a recording notes every scope decision; a replay needs no store", () => {
+  const t = newTrace();
+  assert.equal(t.mode, "record");
+  assert.deepEqual([t.keys, t.values, t.ends], [[], [], []]);
+  assert.equal(t.cursor, 0);
+  assert.equal(t.compilable, true);
+  assert.notEqual(newTrace().keys, t.keys, "a fresh trace each time");
+  const p = variableScope(
+    "s",
+    scoped(function* (): Gen<VariableLike[]> {
+      const v = yield* getVariable("v", { shape: [1] });
+      const w = yield* nameScope("n", getVariable("w", { shape: [2] }));
+      return [v, w];
+    }),
+  );
+  const recorded = runTraced(p, emptyStore(), t, null);
+  assert.ok(E.isRight(recorded));
+  const [v, w] = recorded.right.value;
+  assert.equal(v!.name, "s/v:0");
+  assert.equal(w!.name, "s/w:0");
+  assert.deepEqual(t.keys, ["s", "v", "n", "w"]);
+  assert.deepEqual(t.ends, [1, 2, 3, 4]);
+  assert.equal((t.values[0] as { scope: { name: string } }).scope.name, "s");
+  assert.equal(t.values[1], v);
+  assert.equal(t.values[2], "s/n/");
+  assert.equal(t.values[3], w);
+  assert.equal(t.compilable, true);
+  // Replay against a frozen empty store: without the trace that is
+  // StoreFrozen; with it, the recorded variables come back (no lookup).
+  const frozen = freezeStore(emptyStore());
+  const plain = runTraced(p, frozen, null, null);
+  assert.ok(E.isLeft(plain) && plain.left.tag === "StoreFrozen");
+  t.mode = "replay";
+  t.cursor = 0;
+  const replayed = runTraced(p, frozen, t, null);
+  assert.ok(E.isRight(replayed));
+  assert.equal(replayed.right.value[0], v);
+  assert.equal(replayed.right.value[1], w);
+  assert.equal(replayed.right.store, frozen, "replay leaves the store alone");
+  assert.equal(t.cursor, t.keys.length);
+  // Another path: TRACE_DIVERGED, by identity.
+  for (
+    const other of [
+      variableScope("s", getVariable("other", { shape: [1] })) as Program<unknown>,
+      variableScope("t", getVariable("v", { shape: [1] })),
+      scoped(function* (): Gen<void> {
+        yield* p;
+        yield* p; // past the end of the recording
+      }),
+    ]
+  ) {
+    t.cursor = 0;
+    const r = runTraced(other, frozen, t, null);
+    assert.ok(E.isLeft(r) && r.left === TRACE_DIVERGED && isTraceDiverged(r.left));
+  }
+  assert.equal(TRACE_DIVERGED.tag, "InvalidArgument");
+  assert.equal(isTraceDiverged(scopeError("InvalidArgument", TRACE_DIVERGED.message)), false);
+});
+
+backendTest("trace: tracedStep, replayEntry, recordEntry, traceMark, rollbackTrace", () => {
+  let computed = 0;
+  const inner = makeProgram((env, state) =>
+    tracedStep(env, state, "inner", () => {
+      computed++;
+      return E.right({ value: 1, state });
+    })
+  );
+  const outer = makeProgram((env, state) =>
+    tracedStep(env, state, "outer", () => {
+      computed++;
+      const r = inner.run(env, state);
+      return E.isLeft(r) ? r : E.right({ value: r.right.value + 10, state });
+    })
+  );
+  const failing = makeProgram((env, state) =>
+    tracedStep(env, state, "failing", () => {
+      inner.run(env, state);
+      return E.left(scopeError("InvalidArgument", "nope", {}));
+    })
+  );
+  const t = newTrace();
+  assert.ok(E.isLeft(runTraced(failing, emptyStore(), t, null)));
+  assert.deepEqual(t.keys, [], "a failed step leaves no entries, its inner ones included");
+  computed = 0;
+  const r = runTraced(outer, emptyStore(), t, null);
+  assert.ok(E.isRight(r) && r.right.value === 11);
+  assert.deepEqual(t.keys, ["outer", "inner"]);
+  assert.deepEqual(t.values, [11, 1]);
+  assert.deepEqual(t.ends, [2, 2], "the outer entry ends past what it recorded itself");
+  assert.equal(computed, 2);
+  t.mode = "replay";
+  t.cursor = 0;
+  const again = runTraced(outer, emptyStore(), t, null);
+  assert.ok(E.isRight(again) && again.right.value === 11);
+  assert.equal(computed, 2, "replay computes nothing");
+  assert.equal(t.cursor, 2, "and skips the inner entry");
+  // Without a trace, tracedStep just computes.
+  assert.ok(E.isRight(runTraced(outer, emptyStore(), null, null)));
+  assert.equal(computed, 4);
+
+  // recordEntry / replayEntry.
+  const u = newTrace();
+  recordEntry(u, "k", 5);
+  recordEntry(u, null, "six");
+  assert.deepEqual([u.keys, u.values, u.ends], [["k", null], [5, "six"], [1, 2]]);
+  u.mode = "replay";
+  recordEntry(u, "ignored", 0);
+  assert.equal(u.keys.length, 2, "recordEntry is a no-op in replay mode");
+  assert.equal(replayEntry(u, "x"), TRACE_MISS);
+  assert.equal(u.cursor, 0, "a miss does not move the cursor");
+  assert.equal(replayEntry(u, "k"), 5);
+  assert.equal(replayEntry(u, null), "six");
+  assert.equal(u.cursor, 2);
+  assert.equal(replayEntry(u, "k"), TRACE_MISS, "past the end");
+
+  // traceMark / rollbackTrace / refuseReplay.
+  const rec = newTrace();
+  const env = envOf(rec);
+  recordEntry(rec, "a", 1);
+  const mark = traceMark(env);
+  assert.equal(mark, 1);
+  recordEntry(rec, "b", 2);
+  recordEntry(rec, "c", 3);
+  rollbackTrace(env, mark);
+  assert.deepEqual([rec.keys, rec.values, rec.ends], [["a"], [1], [1]]);
+  rec.mode = "replay";
+  rec.cursor = 1;
+  assert.equal(traceMark(env), 1, "in replay the mark is the cursor");
+  rec.cursor = 0;
+  rollbackTrace(env, 1);
+  assert.equal(rec.cursor, 1);
+  rollbackTrace(env, -1);
+  assert.equal(rec.cursor, 1, "mark -1 is a no-op");
+  assert.equal(traceMark(envOf(null)), -1);
+  rollbackTrace(envOf(null), 3); // no trace: nothing to do
+  assert.equal(refuseReplay(envOf(null)), false);
+  const learning = newTrace();
+  assert.equal(refuseReplay(envOf(learning)), false);
+  assert.equal(learning.compilable, false, "a recording that used it cannot be replayed");
+  learning.mode = "replay";
+  assert.equal(refuseReplay(envOf(learning)), true, "a replay must stop there");
+});
+
+backendTest("trace: catchError rolls back a failed branch's entries; replays stay right", () => {
+  const store = emptyStore();
+  // The failed branch gets "b" then fails; the handler gets "b" again.
+  const same = scoped(function* (): Gen<string[]> {
+    const a = yield* getVariable("a", { shape: [1] });
+    const b = yield* pipe(
+      scoped(function* (): Gen<VariableLike> {
+        yield* getVariable("b", { shape: [1] });
+        return yield* fail<VariableLike>(scopeError("InvalidArgument", "after b", {}));
+      }),
+      catchError(() => getVariable("b", { shape: [1] })),
+    );
+    return [a.name, b.name];
+  });
+  const t = newTrace();
+  const r = runTraced(same, store, t, null);
+  assert.ok(E.isRight(r));
+  assert.deepEqual(r.right.value, ["a:0", "b:0"]);
+  assert.deepEqual(t.keys, ["a", "b"], "the failed branch's entry is gone");
+  assert.deepEqual(t.ends, [1, 2]);
+  t.mode = "replay";
+  t.cursor = 0;
+  const replayed = runTraced(same, freezeStore(emptyStore()), t, null);
+  assert.ok(E.isRight(replayed), "the replay rolls the cursor back for the handler");
+  assert.deepEqual(replayed.right.value, ["a:0", "b:0"]);
+  assert.equal(t.cursor, 2);
+
+  // The failed branch gets "tmp", which the handler never does.
+  let handled = 0;
+  const other = scoped(function* (): Gen<string[]> {
+    const a = yield* getVariable("a", { shape: [1] });
+    const b = yield* pipe(
+      scoped(function* (): Gen<VariableLike> {
+        yield* getVariable("tmp", { shape: [1] });
+        return yield* fail<VariableLike>(scopeError("InvalidArgument", "after tmp", {}));
+      }),
+      catchError(() => {
+        handled++;
+        return getVariable("b", { shape: [1] });
+      }),
+    );
+    return [a.name, b.name];
+  });
+  const t2 = newTrace();
+  const r2 = runTraced(other, store, t2, null);
+  assert.ok(E.isRight(r2));
+  assert.deepEqual(r2.right.value, ["a:0", "b:0"]);
+  assert.deepEqual(t2.keys, ["a", "b"]);
+  assert.equal(r2.right.store.variables.size, 2, "tmp is not in the store either");
+  assert.equal(handled, 1);
+  t2.mode = "replay";
+  t2.cursor = 0;
+  const r3 = runTraced(other, freezeStore(emptyStore()), t2, null);
+  // Never a wrong answer: the recorded result, or a divergence (then the
+  // interpreter runs the program in full).
+  if (E.isLeft(r3)) assert.equal(r3.left, TRACE_DIVERGED);
+  else assert.deepEqual(r3.right.value, ["a:0", "b:0"]);
+
+  // catchError never handles a divergence.
+  handled = 0;
+  const guarded = pipe(
+    getVariable("x", { shape: [1] }),
+    map((v) => v.name),
+    catchError(() => {
+      handled++;
+      return of("handled");
+    }),
+  );
+  const t3 = newTrace();
+  recordEntry(t3, "y", null);
+  t3.mode = "replay";
+  const r4 = runTraced(guarded, emptyStore(), t3, null);
+  assert.ok(E.isLeft(r4) && r4.left === TRACE_DIVERGED);
+  assert.equal(handled, 0);
+});
+
+backendTest("catchError in a compiled apply: the full run's results every time", async () => {
+  const fn = (x: tf.Tensor1D): Program<tf.Tensor> =>
+    scoped(function* (): Gen<tf.Tensor> {
+      const w = yield* variableScope(
+        "s",
+        variable("w", { shape: [3], initializer: constantInitializer(2) }),
+      );
+      // A second "s/w" in a non-reusing scope fails (VariableExists); the
+      // handler uses another variable.
+      const v = yield* variableScope(
+        "s",
+        pipe(
+          variable("w", { shape: [3] }),
+          map((t) => tf.mul(t, 100)),
+          catchError(() =>
+            variableScope("t", variable("u", { shape: [3], initializer: constantInitializer(5) }))
+          ),
+        ),
+      );
+      return tf.add(tf.mul(x, w), v);
+    });
+  const compiled = transform(fn);
+  const x = tf.tensor1d([1, 2, 3]);
+  const { params } = compiled.init(x);
+  assert.deepEqual(params.names, ["s/w", "s/t/u"]);
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(await take(compiled.apply(params, x)), [7, 9, 11], `apply #${i + 1}`);
+  }
+  assert.deepEqual(
+    await take(transform(fn, { compile: false }).apply(params, x)),
+    [7, 9, 11],
+  );
+  params.dispose();
+  x.dispose();
+});
+
+backendTest(
+  "variableScope options that change between applies: the full run's result",
+  async () => {
+    // Default names decide which variable each scope gets; a replay compares
+    // the plain-valued options (defaultName, reuse, …) as well as the names.
+    let flip = false;
+    const model = transform((_: null) =>
+      scoped(function* (): Gen<tf.Tensor> {
+        const out: tf.Tensor[] = [];
+        for (const n of flip ? ["b", "a"] : ["a", "b"]) {
+          out.push(
+            yield* variableScope(
+              null,
+              { defaultName: n },
+              variable("w", { shape: [], initializer: constantInitializer(n === "a" ? 1 : 2) }),
+            ),
+          );
+        }
+        return tf.stack(out);
+      })
+    );
+    const full = transform(model.fn, { compile: false });
+    const { params } = model.init(null);
+    const read = async (m: typeof model): Promise<number[]> => {
+      const y = m.apply(params, null);
+      const v = Array.from(await y.data());
+      y.dispose();
+      return v;
+    };
+    assert.deepEqual(await read(model), [1, 2]);
+    assert.deepEqual(await read(model), [1, 2]);
+    flip = true;
+    assert.deepEqual(await read(full), [2, 1]);
+    assert.deepEqual(await read(model), [2, 1]);
+
+    let reuse = true;
+    const sharing = transform((_: null) =>
+      scoped(function* (): Gen<tf.Tensor> {
+        const a = yield* variableScope("s", variable("w", { shape: [] }));
+        const b = yield* variableScope("s", { reuse }, variable("w", { shape: [] }));
+        return tf.add(a, b);
+      })
+    );
+    const shared = sharing.init(null).params;
+    for (let i = 0; i < 2; i++) sharing.apply(shared, null).dispose();
+    reuse = false;
+    assert.throws(() => sharing.apply(shared, null), (e: unknown) => {
+      assert.ok(e instanceof ScopeError);
+      assert.equal(e.tag, "VariableExists");
+      return true;
+    });
+    shared.dispose();
+    params.dispose();
+  },
+);
