@@ -19,44 +19,15 @@ import {
   minMaxNormConstraint,
   nonNegConstraint,
   runScopedOrThrow,
-  ScopeError,
-  type ScopeErrorTag,
   unitNormConstraint,
 } from "varscope";
 import { applyConstraint } from "../../../lib/interpreter/apply_constraint.ts";
+import { backendTest, expectError, RTOL, weights } from "./_backends.ts";
 
 // ---------------------------------------------------------------- helpers
 
-type Backend = "cpu" | "wasm" | "webgpu";
-const BACKENDS: readonly Backend[] = ["cpu", "wasm", "webgpu"];
-const RTOL: Readonly<Record<Backend, number>> = { cpu: 1e-5, wasm: 1e-5, webgpu: 1e-4 };
-
 /** Keras `backend.epsilon()`. */
 const EPS = 1e-7;
-
-/** One Deno.test per backend; fails if the case leaves tensors behind. */
-function backendTest(name: string, body: (backend: Backend) => void | Promise<void>): void {
-  for (const backend of BACKENDS) {
-    Deno.test(`${name} [${backend}]`, async () => {
-      assert.ok(await tf.setBackend(backend), `backend ${backend} is not available`);
-      await tf.ready();
-      const before = tf.memory().numTensors;
-      await body(backend);
-      assert.equal(tf.memory().numTensors, before, "the case leaked tensors");
-    });
-  }
-}
-
-/** Deterministic float32-representable values in about [-2, 2). */
-function weights(n: number, seed = 1): number[] {
-  let s = seed >>> 0;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out.push(Math.fround(s / 2 ** 30 - 2));
-  }
-  return out;
-}
 
 function assertAllClose(
   actual: ArrayLike<number>,
@@ -132,22 +103,6 @@ async function project(
     assert.equal(t.isDisposed, false, "the input was disposed");
     t.dispose();
   }
-}
-
-/** Expects a ScopeError of `tag` whose message has every phrase. */
-function expectError(f: () => unknown, tag: ScopeErrorTag, phrases: readonly string[]): ScopeError {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown instanceof ScopeError, `expected a ScopeError, got ${String(thrown)}`);
-  assert.equal(thrown.tag, tag, thrown.message);
-  for (const p of phrases) {
-    assert.ok(thrown.message.includes(p), `message ${JSON.stringify(thrown.message)} lacks ${p}`);
-  }
-  return thrown;
 }
 
 // A 3×4 matrix whose columns have norms above and below 2 and one zero column.

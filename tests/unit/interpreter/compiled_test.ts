@@ -62,79 +62,12 @@ import {
   type VariableScope,
   variableScope,
 } from "varscope";
-import { readShards, readVariable, transform, useBackend, variable } from "varscope/tfjs";
+import { readShards, readVariable, transform, variable } from "varscope/tfjs";
+import { assertAllClose, backendTest, denseRef, RTOL, take, values } from "./_backends.ts";
 
 // ---------------------------------------------------------------- helpers
 
-type Backend = "cpu" | "wasm" | "webgpu";
-const BACKENDS: readonly Backend[] = ["cpu", "wasm", "webgpu"];
-const RTOL: Readonly<Record<Backend, number>> = { cpu: 1e-5, wasm: 1e-5, webgpu: 1e-4 };
-
 type Gen<A> = ProgramGenerator<A>;
-
-/** One Deno.test per backend; fails if the case leaves tensors behind. */
-function backendTest(name: string, body: (backend: Backend) => void | Promise<void>): void {
-  for (const backend of BACKENDS) {
-    Deno.test(`${backend}: ${name}`, async () => {
-      await useBackend({ backend });
-      const before = tf.memory().numTensors;
-      await body(backend);
-      assert.equal(tf.memory().numTensors, before, "the case leaked tensors");
-    });
-  }
-}
-
-/** A tensor's values (`dataSync` crashes on webgpu under Deno). */
-async function values(t: tf.Tensor): Promise<number[]> {
-  return Array.from(await t.data() as Float32Array);
-}
-
-/** Reads and disposes a tensor. */
-async function take(t: tf.Tensor): Promise<number[]> {
-  try {
-    return await values(t);
-  } finally {
-    t.dispose();
-  }
-}
-
-/** Error relative to the largest expected magnitude at most `rtol`. */
-function assertAllClose(
-  actual: readonly number[],
-  expected: readonly number[],
-  rtol: number,
-  what: string,
-): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  const scale = Math.max(...expected.map(Math.abs), 1e-30);
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i]! - expected[i]!);
-    assert.ok(
-      err <= rtol * scale,
-      `${what}[${i}]: got ${actual[i]}, expected ${expected[i]} (error ${err / scale} > ${rtol})`,
-    );
-  }
-}
-
-/** Row-major (n×k)·(k×m) + bias in Float64. */
-function denseRef(
-  x: readonly number[],
-  w: readonly number[],
-  b: readonly number[],
-  n: number,
-  k: number,
-  m: number,
-): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) {
-      let s = b[j]!;
-      for (let l = 0; l < k; l++) s += x[i * k + l]! * w[l * m + j]!;
-      out.push(s);
-    }
-  }
-  return out;
-}
 
 /** A getter that counts its calls (it runs only when scope bookkeeping does). */
 function countingGetter(): { getter: CustomGetter; calls: () => number } {

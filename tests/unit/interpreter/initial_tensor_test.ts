@@ -34,8 +34,6 @@ import {
   randomNormalInitializer,
   randomUniformInitializer,
   runScopedOrThrow,
-  ScopeError,
-  type ScopeErrorTag,
   tensorValue,
   truncatedNormalInitializer,
   type Variable,
@@ -43,24 +41,9 @@ import {
   zerosInitializer,
 } from "varscope";
 import { initialTensor, toTfDType } from "../../../lib/interpreter/initial_tensor.ts";
+import { backendTest, expectError } from "./_backends.ts";
 
 // ---------------------------------------------------------------- helpers
-
-type Backend = "cpu" | "wasm" | "webgpu";
-const BACKENDS: readonly Backend[] = ["cpu", "wasm", "webgpu"];
-
-/** One Deno.test per backend; fails if the case leaves tensors behind. */
-function backendTest(name: string, body: (backend: Backend) => void | Promise<void>): void {
-  for (const backend of BACKENDS) {
-    Deno.test(`${name} [${backend}]`, async () => {
-      assert.ok(await tf.setBackend(backend), `backend ${backend} is not available`);
-      await tf.ready();
-      const before = tf.memory().numTensors;
-      await body(backend);
-      assert.equal(tf.memory().numTensors, before, "the case leaked tensors");
-    });
-  }
-}
 
 interface VarOptions {
   readonly dtype?: DType;
@@ -119,22 +102,6 @@ async function assertMatchesMaterialize(
   const got = await read(initialTensor(v, options), v.shape, dtype);
   assert.deepEqual(got, expected, `values of ${v.fullName}`);
   return got;
-}
-
-/** Expects a ScopeError of `tag` whose message has every phrase. */
-function expectError(f: () => unknown, tag: ScopeErrorTag, phrases: readonly string[]): ScopeError {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown instanceof ScopeError, `expected a ScopeError, got ${String(thrown)}`);
-  assert.equal(thrown.tag, tag, thrown.message);
-  for (const p of phrases) {
-    assert.ok(thrown.message.includes(p), `message ${JSON.stringify(thrown.message)} lacks ${p}`);
-  }
-  return thrown;
 }
 
 // ---------------------------------------------------------------- every initializer kind

@@ -20,30 +20,12 @@ import {
   type Regularizer,
   regularizerFn,
   runScopedOrThrow,
-  ScopeError,
-  type ScopeErrorTag,
   type Variable,
 } from "varscope";
 import { regularizationLossValue } from "../../../lib/interpreter/regularization_loss.ts";
+import { backendTest, expectError, RTOL, weights } from "./_backends.ts";
 
 // ---------------------------------------------------------------- helpers
-
-type Backend = "cpu" | "wasm" | "webgpu";
-const BACKENDS: readonly Backend[] = ["cpu", "wasm", "webgpu"];
-const RTOL: Readonly<Record<Backend, number>> = { cpu: 1e-5, wasm: 1e-5, webgpu: 1e-4 };
-
-/** One Deno.test per backend; fails if the case leaves tensors behind. */
-function backendTest(name: string, body: (backend: Backend) => void | Promise<void>): void {
-  for (const backend of BACKENDS) {
-    Deno.test(`${name} [${backend}]`, async () => {
-      assert.ok(await tf.setBackend(backend), `backend ${backend} is not available`);
-      await tf.ready();
-      const before = tf.memory().numTensors;
-      await body(backend);
-      assert.equal(tf.memory().numTensors, before, "the case leaked tensors");
-    });
-  }
-}
 
 function assertClose(actual: number | null, expected: number, rtol: number, what = "value"): void {
   assert.ok(actual !== null, `${what}: got no loss, expected ${expected}`);
@@ -54,17 +36,6 @@ function assertClose(actual: number | null, expected: number, rtol: number, what
       err / Math.abs(expected)
     } > ${rtol})`,
   );
-}
-
-/** Deterministic float32-representable weights in about [-2, 2). */
-function weights(n: number, seed = 1): number[] {
-  let s = seed >>> 0;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out.push(Math.fround(s / 2 ** 30 - 2));
-  }
-  return out;
 }
 
 /** Reference L1 sum(|w|) and l2_loss sum(w²)/2 in Float64. */
@@ -91,22 +62,6 @@ async function lossOf(r: Regularizer, value: tf.Tensor, name = "w"): Promise<num
   } finally {
     loss.dispose();
   }
-}
-
-/** Expects a ScopeError of `tag` whose message has every phrase. */
-function expectError(f: () => unknown, tag: ScopeErrorTag, phrases: readonly string[]): ScopeError {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown instanceof ScopeError, `expected a ScopeError, got ${String(thrown)}`);
-  assert.equal(thrown.tag, tag, thrown.message);
-  for (const p of phrases) {
-    assert.ok(thrown.message.includes(p), `message ${JSON.stringify(thrown.message)} lacks ${p}`);
-  }
-  return thrown;
 }
 
 /** A variable created under a regularizer, through the public API. */

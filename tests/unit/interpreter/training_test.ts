@@ -31,8 +31,6 @@ import {
   type ProgramGenerator,
   regularizationLosses,
   scoped,
-  ScopeError,
-  type ScopeErrorTag,
   variableScope,
 } from "varscope";
 import {
@@ -45,40 +43,13 @@ import {
   type Trainer,
   transform,
   type Transformed,
-  useBackend,
   variable,
 } from "varscope/tfjs";
+import { assertAllClose, backendTest, expectError, RTOL, values } from "./_backends.ts";
 
 // ---------------------------------------------------------------- helpers
 
-type Backend = "cpu" | "wasm" | "webgpu";
-const BACKENDS: readonly Backend[] = ["cpu", "wasm", "webgpu"];
-const RTOL: Readonly<Record<Backend, number>> = { cpu: 1e-5, wasm: 1e-5, webgpu: 1e-4 };
-
 type Gen<A> = ProgramGenerator<A>;
-
-/** One Deno.test per backend; fails if the case leaves tensors behind. */
-function backendTest(
-  name: string,
-  body: (backend: Backend) => void | Promise<void>,
-): void {
-  for (const backend of BACKENDS) {
-    Deno.test({
-      name: `${backend}: ${name}`,
-      fn: async () => {
-        await useBackend({ backend });
-        const before = tf.memory().numTensors;
-        await body(backend);
-        assert.equal(tf.memory().numTensors, before, "the case leaked tensors");
-      },
-    });
-  }
-}
-
-/** A tensor's values (`dataSync` crashes on webgpu under Deno). */
-async function values(t: tf.Tensor): Promise<number[]> {
-  return Array.from(await t.data() as Float32Array);
-}
 
 /** Reads and disposes a scalar. */
 async function takeScalar(t: tf.Tensor): Promise<number> {
@@ -88,40 +59,6 @@ async function takeScalar(t: tf.Tensor): Promise<number> {
   } finally {
     t.dispose();
   }
-}
-
-/** Error relative to the largest expected magnitude at most `rtol`. */
-function assertAllClose(
-  actual: readonly number[],
-  expected: readonly number[],
-  rtol: number,
-  what: string,
-): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  const scale = Math.max(...expected.map(Math.abs), 1e-30);
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i]! - expected[i]!);
-    assert.ok(
-      err <= rtol * scale,
-      `${what}[${i}]: got ${actual[i]}, expected ${expected[i]} (error ${err / scale} > ${rtol})`,
-    );
-  }
-}
-
-/** Expects `f` to throw a ScopeError of `tag` whose message has every phrase. */
-function expectError(f: () => unknown, tag: ScopeErrorTag, phrases: readonly string[]): ScopeError {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (e) {
-    thrown = e;
-  }
-  assert.ok(thrown instanceof ScopeError, `expected a ScopeError, got ${String(thrown)}`);
-  assert.equal(thrown.tag, tag, thrown.message);
-  for (const p of phrases) {
-    assert.ok(thrown.message.includes(p), `message ${JSON.stringify(thrown.message)} lacks ${p}`);
-  }
-  return thrown;
 }
 
 /**
