@@ -10,13 +10,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
-  AUTO_REUSE,
-  fixedSizePartitioner,
-  l2Regularizer,
   type Program,
   type ProgramGenerator,
   scoped,
-  truncatedNormalInitializer,
   variableScope,
   zerosInitializer,
 } from "varscope";
@@ -28,6 +24,11 @@ import {
   type Transformed,
   variable,
 } from "varscope/tfjs";
+import {
+  type Batch as SiameseBatch,
+  loss as siameseLoss,
+  syntheticTask,
+} from "../examples/siamese_model.ts";
 
 /** Layer widths: input, hidden, hidden, output. */
 export const MLP_SIZES = [32, 64, 64, 10] as const;
@@ -463,114 +464,29 @@ export async function stepLayers(f: TrainFixture): Promise<number> {
 
 // ---- the demo model -------------------------------------------------------
 //
-// A copy of the model of `examples/demo.ts` (which trains as soon as it is
-// imported, so it cannot be imported here): a siamese model over pairs of
-// item ids, a shared tower (`variableScope("tower", { reuse: AUTO_REUSE })`
-// entered twice, a partitioned embedding, two default-name dense layers, an
-// L2 scope regularizer) and a dense head, trained with Adam and the
-// regularization losses. Written as the demo writes it (generator functions
-// inline).
+// The model of `examples/demo.ts`, from `examples/siamese_model.ts`: a
+// siamese model over pairs of item ids, a shared AUTO_REUSE tower with a
+// partitioned embedding and an L2 scope regularizer, trained with Adam and
+// the regularization losses (generator functions inline, as the demo
+// writes them).
 
-/** Item ids of the demo. */
-export const DEMO_ITEMS = 64;
-/** Hidden classes of the demo's items. */
-export const DEMO_CLASSES = 4;
 /** Pairs per demo training batch. */
 export const DEMO_BATCH = 128;
 
-function demoDense(x: tf.Tensor2D, units: number, relu = false): Program<tf.Tensor2D> {
-  return variableScope(
-    null,
-    { defaultName: "dense" },
-    scoped(function* (): ProgramGenerator<tf.Tensor2D> {
-      const kernel = yield* variable("kernel", { shape: [x.shape[1], units] });
-      const bias = yield* variable("bias", { shape: [units], initializer: zerosInitializer() });
-      const y = tf.add(tf.matMul(x, kernel as tf.Tensor2D), bias) as tf.Tensor2D;
-      return relu ? tf.relu(y) : y;
-    }),
-  );
-}
-
-function demoTower(ids: tf.Tensor1D): Program<tf.Tensor2D> {
-  return variableScope(
-    "tower",
-    { reuse: AUTO_REUSE, regularizer: l2Regularizer(1e-4) },
-    scoped(function* (): ProgramGenerator<tf.Tensor2D> {
-      const embedding = yield* variable("embedding", {
-        shape: [DEMO_ITEMS, 16],
-        partitioner: fixedSizePartitioner(4),
-        initializer: truncatedNormalInitializer({ stddev: 0.5 }),
-      });
-      const x = tf.matMul(
-        tf.cast(tf.oneHot(ids, DEMO_ITEMS), "float32"),
-        embedding as tf.Tensor2D,
-      ) as tf.Tensor2D;
-      const hidden = yield* demoDense(x, 32, true);
-      return yield* demoDense(hidden, 8);
-    }),
-  );
-}
-
 /** One demo batch: pairs of item ids and whether they share a class. */
-export interface DemoBatch {
-  /** Item ids (int32). */
-  readonly a: tf.Tensor1D;
-  /** Item ids (int32). */
-  readonly b: tf.Tensor1D;
-  /** 1 when a and b share a class, else 0; [DEMO_BATCH, 1]. */
-  readonly same: tf.Tensor2D;
-}
+export type DemoBatch = SiameseBatch;
 
-function demoLogits({ a, b }: DemoBatch): Program<tf.Tensor2D> {
-  return variableScope(
-    "siamese",
-    scoped(function* (): ProgramGenerator<tf.Tensor2D> {
-      const ea = yield* demoTower(a);
-      const eb = yield* demoTower(b);
-      const features = tf.concat([tf.abs(tf.sub(ea, eb)), tf.mul(ea, eb)], 1) as tf.Tensor2D;
-      return yield* variableScope("head", demoDense(features, 1));
-    }),
-  );
-}
-
-/** The demo's transformed loss: sigmoid cross-entropy of the logits. */
-export const demoLoss: Transformed<DemoBatch, tf.Scalar> = transform((batch: DemoBatch) =>
-  scoped(function* (): ProgramGenerator<tf.Scalar> {
-    const z = yield* demoLogits(batch);
-    return tf.losses.sigmoidCrossEntropy(batch.same, z) as tf.Scalar;
-  })
-);
+/** The demo's transformed loss. */
+export const demoLoss: Transformed<DemoBatch, tf.Scalar> = siameseLoss;
 
 /**
- * A demo batch, deterministic: half of the pairs share a class.
+ * A demo batch, deterministic from `seed`: half of the pairs share a class.
  *
  * @param seed the seed
  * @returns the batch (the caller disposes it)
  */
 export function makeDemoBatch(seed: number): DemoBatch {
-  let s = seed;
-  const rand = (n: number): number => {
-    // mulberry32, as in the demo
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-  const classOf = Array.from({ length: DEMO_ITEMS }, (_, i) => i % DEMO_CLASSES);
-  const a: number[] = [], b: number[] = [], same: number[] = [];
-  for (let i = 0; i < DEMO_BATCH; i++) {
-    const x = rand(DEMO_ITEMS);
-    let y = rand(DEMO_ITEMS);
-    while ((classOf[x] === classOf[y]) !== (i % 2 === 0)) y = rand(DEMO_ITEMS);
-    a.push(x);
-    b.push(y);
-    same.push(i % 2 === 0 ? 1 : 0);
-  }
-  return {
-    a: tf.tensor1d(a, "int32"),
-    b: tf.tensor1d(b, "int32"),
-    same: tf.tensor2d(same, [DEMO_BATCH, 1]),
-  };
+  return syntheticTask(seed).makeBatch(DEMO_BATCH);
 }
 
 /** The demo's training, as the demo runs it. */

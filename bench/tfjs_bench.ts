@@ -38,35 +38,26 @@ async function on(backend: BackendName): Promise<void> {
   if (activeBackend() !== backend) await useBackend({ backend });
 }
 
-async function applyOn(backend: BackendName): Promise<ApplyFixture> {
+/** The fixture of `backend` from `cache`, made on first use (untimed). */
+async function fixtureOn<F>(
+  cache: Map<BackendName, F>,
+  backend: BackendName,
+  make: () => F,
+): Promise<F> {
   await on(backend);
-  let f = applyFixtures.get(backend);
+  let f = cache.get(backend);
   if (f === undefined) {
-    f = applyFixture();
-    applyFixtures.set(backend, f);
+    f = make();
+    cache.set(backend, f);
   }
   return f;
 }
 
-async function trainOn(backend: BackendName): Promise<TrainFixture> {
-  await on(backend);
-  let f = trainFixtures.get(backend);
-  if (f === undefined) {
-    f = trainFixture();
-    trainFixtures.set(backend, f);
-  }
-  return f;
-}
-
-async function demoOn(backend: BackendName): Promise<DemoFixture> {
-  await on(backend);
-  let f = demoFixtures.get(backend);
-  if (f === undefined) {
-    f = demoFixture();
-    demoFixtures.set(backend, f);
-  }
-  return f;
-}
+const applyOn = (b: BackendName): Promise<ApplyFixture> =>
+  fixtureOn(applyFixtures, b, applyFixture);
+const trainOn = (b: BackendName): Promise<TrainFixture> =>
+  fixtureOn(trainFixtures, b, trainFixture);
+const demoOn = (b: BackendName): Promise<DemoFixture> => fixtureOn(demoFixtures, b, demoFixture);
 
 for (const backend of ["cpu", "wasm"] as const) {
   const apply = (

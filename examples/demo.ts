@@ -8,136 +8,25 @@
  * same tower (one `variableScope("tower", { reuse: AUTO_REUSE })`, entered
  * twice): a partitioned embedding, then two default-name dense layers under
  * an L2 scope regularizer. Adam trains it with `makeTrainer`; the program is
- * compiled after the first step, so later steps only run tensor code.
+ * compiled after the first step, so later steps only run tensor code. The
+ * model and the data are in `siamese_model.ts`.
  *
  * Run with `deno task demo`.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import {
-  AUTO_REUSE,
-  fixedSizePartitioner,
-  formatVariableTable,
-  l2Regularizer,
-  type Program,
-  type ProgramGenerator,
-  regularizationLosses,
-  scoped,
-  truncatedNormalInitializer,
-  variableScope,
-  zerosInitializer,
-} from "varscope";
-import {
-  makeTrainer,
-  totalRegularizationLoss,
-  transform,
-  useBackend,
-  variable,
-} from "varscope/tfjs";
+import { formatVariableTable, regularizationLosses } from "varscope";
+import { makeTrainer, totalRegularizationLoss, useBackend } from "varscope/tfjs";
+// The model (TF1 scope code, one function per layer) and the data.
+import { disposeBatch, loss, predict, syntheticTask } from "./siamese_model.ts";
 
-const ITEMS = 64;
-const CLASSES = 4;
 const BATCH = 128;
 const STEPS = 300;
 
-// ---- the model: TF1 scope code, one function per layer -------------------
-
-/** TF1 `tf.layers.dense`: a default-name scope ("dense", "dense_1", …). */
-function dense(x: tf.Tensor2D, units: number, relu = false): Program<tf.Tensor2D> {
-  return variableScope(
-    null,
-    { defaultName: "dense" },
-    scoped(function* (): ProgramGenerator<tf.Tensor2D> {
-      const kernel = yield* variable("kernel", { shape: [x.shape[1], units] });
-      const bias = yield* variable("bias", { shape: [units], initializer: zerosInitializer() });
-      const y = tf.add(tf.matMul(x, kernel), bias) as tf.Tensor2D;
-      return relu ? tf.relu(y) : y;
-    }),
-  );
-}
-
-/** The shared tower: the first call creates its variables, the second reuses them. */
-function tower(ids: tf.Tensor1D): Program<tf.Tensor2D> {
-  return variableScope(
-    "tower",
-    { reuse: AUTO_REUSE, regularizer: l2Regularizer(1e-4) },
-    scoped(function* (): ProgramGenerator<tf.Tensor2D> {
-      const embedding = yield* variable("embedding", {
-        shape: [ITEMS, 16],
-        partitioner: fixedSizePartitioner(4), // embedding/part_0 … part_3
-        initializer: truncatedNormalInitializer({ stddev: 0.5 }),
-      });
-      // An embedding lookup as a one-hot product: its gradient runs on every backend.
-      const x = tf.matMul(tf.cast(tf.oneHot(ids, ITEMS), "float32"), embedding) as tf.Tensor2D;
-      const hidden = yield* dense(x, 32, true); // tower/dense
-      return yield* dense(hidden, 8); // tower/dense_1
-    }),
-  );
-}
-
-interface Batch {
-  readonly a: tf.Tensor1D; // item ids (int32)
-  readonly b: tf.Tensor1D;
-  readonly same: tf.Tensor2D; // 1 when a and b share a class, else 0
-}
-
-/** The logit of "same class" for each pair. */
-function logits({ a, b }: Batch): Program<tf.Tensor2D> {
-  return variableScope(
-    "siamese",
-    scoped(function* (): ProgramGenerator<tf.Tensor2D> {
-      const ea = yield* tower(a);
-      const eb = yield* tower(b);
-      const features = tf.concat([tf.abs(tf.sub(ea, eb)), tf.mul(ea, eb)], 1) as tf.Tensor2D;
-      return yield* variableScope("head", dense(features, 1));
-    }),
-  );
-}
-
-const loss = transform((batch: Batch) =>
-  scoped(function* (): ProgramGenerator<tf.Scalar> {
-    const z = yield* logits(batch);
-    return tf.losses.sigmoidCrossEntropy(batch.same, z) as tf.Scalar;
-  })
-);
-const predict = transform((batch: Batch) => logits(batch));
-
 // ---- synthetic data: deterministic from a seed ---------------------------
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = random(42);
-const pick = (n: number): number => Math.floor(rand() * n);
-const classOf = Array.from({ length: ITEMS }, () => pick(CLASSES));
-
-/** `size` pairs, half of them from the same class. */
-function makeBatch(size: number): Batch {
-  const a: number[] = [], b: number[] = [], same: number[] = [];
-  for (let i = 0; i < size; i++) {
-    const x = pick(ITEMS);
-    let y = pick(ITEMS);
-    while ((classOf[x] === classOf[y]) !== (i % 2 === 0)) y = pick(ITEMS);
-    a.push(x);
-    b.push(y);
-    same.push(i % 2 === 0 ? 1 : 0);
-  }
-  return {
-    a: tf.tensor1d(a, "int32"),
-    b: tf.tensor1d(b, "int32"),
-    same: tf.tensor2d(same, [size, 1]),
-  };
-}
-
-const disposeBatch = (batch: Batch): void => tf.dispose([batch.a, batch.b, batch.same]);
+const { makeBatch } = syntheticTask(42);
 
 // ---- training -------------------------------------------------------------
 

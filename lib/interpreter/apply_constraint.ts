@@ -5,26 +5,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { describeReturned } from "./describe_returned.ts";
 import type { Constraint } from "../constraints/constraint.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
 
 /** Keras `backend.epsilon()`, added to norms before dividing. */
 const EPSILON = 1e-7;
-
-/** Describes what a user function returned, tensors included. */
-function describeReturned(raw: unknown): string {
-  if (raw instanceof tf.Tensor) {
-    if (raw.isDisposed) return "a disposed tensor";
-    return `a ${raw.dtype} tensor of shape [${raw.shape.join(", ")}]`;
-  }
-  if (
-    typeof raw === "object" && raw !== null &&
-    typeof (raw as { then?: unknown }).then === "function"
-  ) {
-    return "a Promise (constraint functions must be synchronous)";
-  }
-  return describeValue(raw);
-}
 
 function invalid(name: string, what: string, details: Record<string, unknown> = {}): ScopeError {
   return scopeError("InvalidArgument", `Cannot constrain variable "${name}": ${what}`, {
@@ -101,9 +87,11 @@ function userProjection(
   if (!ok) {
     throw invalid(
       name,
-      `the constraint function returned ${describeReturned(raw)}; expected ${want}, ` +
+      `the constraint function returned ${
+        describeReturned("constraint", raw)
+      }; expected ${want}, ` +
         "the variable's own shape and dtype",
-      { constraint: "Fn", returned: describeReturned(raw) },
+      { constraint: "Fn", returned: describeReturned("constraint", raw) },
     );
   }
   // A new tensor even when the function returned one it did not create
@@ -165,9 +153,13 @@ function userProjection(
 export function applyConstraint(constraint: Constraint, value: tf.Tensor, name: string): tf.Tensor {
   const c = constraint;
   if (!(value instanceof tf.Tensor) || value.isDisposed) {
-    throw invalid(name, `expected its value as a live tensor, got ${describeReturned(value)}`, {
-      argument: "value",
-    });
+    throw invalid(
+      name,
+      `expected its value as a live tensor, got ${describeReturned("constraint", value)}`,
+      {
+        argument: "value",
+      },
+    );
   }
   return tf.tidy((): tf.Tensor => {
     switch (c._tag) {

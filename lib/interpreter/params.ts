@@ -95,6 +95,7 @@ export class Params {
   readonly store: Store;
   readonly #tensors: readonly tf.Tensor[];
   #disposed = false;
+  #handles: Set<tf.Tensor> | undefined;
 
   /**
    * Use `init`, {@linkcode makeParams} or a training step instead; this
@@ -153,6 +154,18 @@ export class Params {
   has(name: string): boolean {
     return typeof name === "string" &&
       paramsLayout(this.store).index.has(name.endsWith(":0") ? name.slice(0, -2) : name);
+  }
+
+  /**
+   * Whether `t` is one of these params' own handles (not merely sharing a
+   * buffer with one).
+   *
+   * @param t a tensor
+   * @returns whether these params hold that very handle
+   */
+  holds(t: tf.Tensor): boolean {
+    this.#handles ??= new Set(this.#tensors);
+    return this.#handles.has(t);
   }
 
   /**

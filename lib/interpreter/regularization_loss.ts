@@ -6,23 +6,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { describeReturned } from "./describe_returned.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
 import { addsLoss, type Regularizer } from "../regularizers/regularizer.ts";
-
-/** Describes what a user function returned, tensors included. */
-function describeReturned(raw: unknown): string {
-  if (raw instanceof tf.Tensor) {
-    if (raw.isDisposed) return "a disposed tensor";
-    return `a ${raw.dtype} tensor of shape [${raw.shape.join(", ")}]`;
-  }
-  if (
-    typeof raw === "object" && raw !== null &&
-    typeof (raw as { then?: unknown }).then === "function"
-  ) {
-    return "a Promise (regularizer functions must be synchronous)";
-  }
-  return describeValue(raw);
-}
 
 function causeText(cause: unknown): string {
   return cause instanceof Error ? cause.message : describeValue(cause);
@@ -72,14 +58,16 @@ function userLoss(
   if (typeof raw === "number") return tf.scalar(raw, "float32");
   const expected = "expected a scalar tensor, a number, or null/undefined for no loss";
   if (!(raw instanceof tf.Tensor) || raw.isDisposed) {
-    throw invalid(`returned ${describeReturned(raw)}; ${expected}`, {
-      returned: describeReturned(raw),
+    throw invalid(`returned ${describeReturned("regularizer", raw)}; ${expected}`, {
+      returned: describeReturned("regularizer", raw),
     });
   }
   if (raw.rank !== 0 || (raw.dtype !== "float32" && raw.dtype !== "int32")) {
     throw invalid(
-      `returned ${describeReturned(raw)}; ${expected} (a float32 or int32 scalar tensor)`,
-      { returned: describeReturned(raw), shape: raw.shape, dtype: raw.dtype },
+      `returned ${
+        describeReturned("regularizer", raw)
+      }; ${expected} (a float32 or int32 scalar tensor)`,
+      { returned: describeReturned("regularizer", raw), shape: raw.shape, dtype: raw.dtype },
     );
   }
   // A new tensor even when the function returned one it did not create
@@ -153,7 +141,7 @@ export function regularizationLossValue(
     throw scopeError(
       "InvalidArgument",
       `Cannot regularize variable "${name}": expected its value as a live tensor, got ${
-        describeReturned(value)
+        describeReturned("regularizer", value)
       }`,
       { name, argument: "value" },
     );

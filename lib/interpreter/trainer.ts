@@ -79,6 +79,8 @@ interface Slots {
   readonly constrained: readonly number[];
   readonly layout: readonly Variable[];
   readonly ctx: TensorContext;
+  /** The store's regularization losses, when the loss includes them. */
+  readonly lossSlots: ReturnType<typeof storeLossSlots>;
   current: Params | null;
 }
 
@@ -197,6 +199,7 @@ export function makeTrainer<I>(
       ),
       layout,
       ctx,
+      lossSlots: regularization ? storeLossSlots(params.store) : [],
       current: null,
     };
     slots = made;
@@ -217,7 +220,7 @@ export function makeTrainer<I>(
         // usually share it already.
         if (v != null && v.dataId !== params.at(i).dataId) v.assign(params.at(i));
       }
-      const lossSlots = regularization ? storeLossSlots(params.store) : [];
+      const lossSlots = s.lossSlots;
       let loss: tf.Scalar | null;
       // Tensors the gradient tape saved for the backward pass are only
       // freed by a finished backward pass: after a failure they are freed here.

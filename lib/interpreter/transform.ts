@@ -410,10 +410,7 @@ export function asScopeError(
 // handle so that disposing the output leaves the params intact.
 function ownOutput(out: unknown, params: Params, depth = 0): unknown {
   if (out instanceof tf.Tensor) {
-    for (let i = 0; i < params.size; i++) {
-      if (params.at(i) === out) return tf.clone(out);
-    }
-    return out;
+    return params.holds(out) ? tf.clone(out) : out;
   }
   if (depth > 8 || typeof out !== "object" || out === null) return out;
   if (Array.isArray(out)) return out.map((x) => ownOutput(x, params, depth + 1));
