@@ -10,6 +10,7 @@ import {
   type GpuAdapterDescription,
   isSoftwareAdapter,
 } from "../../../lib/backends/mod.ts";
+import { webgpuTest } from "../_webgpu_cases.ts";
 
 /** Runs `body` with `navigator.gpu` replaced by `gpu`, then puts the real one back. */
 async function withGpu<A>(gpu: unknown, body: () => Promise<A>): Promise<A> {
@@ -65,14 +66,20 @@ Deno.test("isSoftwareAdapter: fallback adapters and software rasterisers are sof
   }
 });
 
-Deno.test("detectGpu reports the adapter of this machine without throwing", async () => {
+Deno.test("detectGpu without an adapter (as in the test process) is no GPU", async () => {
   const found = await detectGpu();
-  assert.equal(typeof found.realGpu, "boolean");
-  assert.ok(found.reason.length > 0);
-  if (found.realGpu) {
-    assert.ok(found.adapter !== null);
-    assert.equal(isSoftwareAdapter(found.adapter), false);
-  }
+  assert.deepEqual(found, {
+    realGpu: false,
+    reason: "requestAdapter() returned no adapter",
+    adapter: null,
+  });
+});
+
+webgpuTest(import.meta.url, "detectGpu reports the adapter of this machine", async () => {
+  const found = await detectGpu();
+  assert.ok(found.adapter !== null, found.reason);
+  assert.equal(found.realGpu, !isSoftwareAdapter(found.adapter), found.reason);
+  assert.match(found.reason, found.realGpu ? /^GPU adapter: / : /^software adapter: /);
 });
 
 Deno.test("detectGpu: a hardware adapter is a real GPU", async () => {

@@ -4,7 +4,8 @@
  * banner never prints, and tfjs's PROD flag is left as it was.
  *
  * Needs `--allow-read --allow-env --allow-run` (the banner test runs a
- * subprocess).
+ * subprocess). Cases that select webgpu, or ask for "auto" where an adapter
+ * exists, run in the WebGPU child (see `../_webgpu_cases.ts`).
  *
  * @module
  */
@@ -21,6 +22,7 @@ import {
   quietCpuBanner,
   useBackend,
 } from "../../../lib/backends/mod.ts";
+import { webgpuTest } from "../_webgpu_cases.ts";
 
 /**
  * The number of live tensors. `tf.memory()` would make tfjs initialise a
@@ -66,18 +68,27 @@ async function rejectsWith(
   return caught;
 }
 
-for (const name of BACKEND_NAMES) {
-  Deno.test(`useBackend selects ${name} and computes on it`, () =>
-    noLeak(async () => {
-      assert.equal(await useBackend({ backend: name }), name);
-      assert.equal(tf.getBackend(), name);
-      assert.equal(activeBackend(), name);
-      assert.deepEqual(await smallMatMul(), [[19, 22], [43, 50]]);
-    }));
+/** Selects `name` and computes on it. */
+function selectsAndComputes(name: BackendName): Promise<void> {
+  return noLeak(async () => {
+    assert.equal(await useBackend({ backend: name }), name);
+    assert.equal(tf.getBackend(), name);
+    assert.equal(activeBackend(), name);
+    assert.deepEqual(await smallMatMul(), [[19, 22], [43, 50]]);
+  });
 }
 
-Deno.test('useBackend "auto" picks webgpu only on a real GPU, else wasm', () =>
-  noLeak(async () => {
+Deno.test("useBackend selects cpu and computes on it", () => selectsAndComputes("cpu"));
+Deno.test("useBackend selects wasm and computes on it", () => selectsAndComputes("wasm"));
+webgpuTest(
+  import.meta.url,
+  "useBackend selects webgpu and computes on it",
+  () => selectsAndComputes("webgpu"),
+);
+
+/** "auto" picks webgpu only on a real GPU, else wasm; no options and `{}` mean "auto". */
+function autoPicks(): Promise<void> {
+  return noLeak(async () => {
     const { realGpu } = await detectGpu();
     const expected: BackendName = realGpu ? "webgpu" : "wasm";
     assert.equal(await useBackend({ backend: "auto" }), expected);
@@ -87,7 +98,21 @@ Deno.test('useBackend "auto" picks webgpu only on a real GPU, else wasm', () =>
     await useBackend({ backend: "cpu" });
     assert.equal(await useBackend({}), expected, "an empty options object means auto");
     assert.deepEqual(await smallMatMul(), [[19, 22], [43, 50]]);
-  }));
+  });
+}
+
+Deno.test('useBackend "auto" without a WebGPU adapter picks wasm', async () => {
+  assert.equal((await detectGpu()).adapter, null, "the test process has no WebGPU adapter");
+  await autoPicks();
+});
+webgpuTest(
+  import.meta.url,
+  'useBackend "auto" picks webgpu only on a real GPU, else wasm (adapter present)',
+  async () => {
+    assert.notEqual((await detectGpu()).adapter, null, "the child has a WebGPU adapter");
+    await autoPicks();
+  },
+);
 
 Deno.test("useBackend serialises concurrent calls: the last one wins", async () => {
   const names = await Promise.all([
@@ -168,7 +193,8 @@ function setProdEntry(entry: { readonly present: boolean; readonly value: unknow
   else delete tf.env().getFlags()["PROD"];
 }
 
-Deno.test("useBackend and quietCpuBanner leave the PROD flag as it was", async () => {
+/** Selecting each of `names` (and quieting the banner) leaves tfjs's PROD flag alone. */
+async function prodFlagUnchanged(names: readonly BackendName[]): Promise<void> {
   const original = prodEntry();
   try {
     for (
@@ -178,7 +204,7 @@ Deno.test("useBackend and quietCpuBanner leave the PROD flag as it was", async (
       }]
     ) {
       setProdEntry(state);
-      for (const name of BACKEND_NAMES) {
+      for (const name of names) {
         await useBackend({ backend: name });
         assert.deepEqual(prodEntry(), state, `after selecting ${name}`);
       }
@@ -190,7 +216,17 @@ Deno.test("useBackend and quietCpuBanner leave the PROD flag as it was", async (
   } finally {
     setProdEntry(original);
   }
-});
+}
+
+Deno.test(
+  "useBackend and quietCpuBanner leave the PROD flag as it was",
+  () => prodFlagUnchanged(["cpu", "wasm"]),
+);
+webgpuTest(
+  import.meta.url,
+  "useBackend and quietCpuBanner leave the PROD flag as it was (webgpu)",
+  () => prodFlagUnchanged(["cpu", "wasm", "webgpu"]),
+);
 
 Deno.test("quietCpuBanner is idempotent and creates no tensors", async () => {
   await useBackend({ backend: "cpu" });

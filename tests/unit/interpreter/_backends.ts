@@ -1,6 +1,8 @@
 /**
  * Shared helpers of the interpreter tests: every case runs once per
- * backend and must leave `tf.memory().numTensors` as it found it.
+ * backend and must leave `tf.memory().numTensors` as it found it. The cpu and
+ * wasm runs are tests of their own; the webgpu run is a case of the WebGPU
+ * child (see `../_webgpu_cases.ts`).
  * Tolerances are relative to the largest expected magnitude: 1e-5 on cpu
  * and wasm, 1e-4 on webgpu (float32 kernels that sum in other orders).
  */
@@ -8,6 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as assert from "node:assert/strict";
 import { ScopeError, type ScopeErrorTag } from "varscope";
 import { type Params, useBackend } from "varscope/tfjs";
+import { webgpuTest } from "../_webgpu_cases.ts";
 
 /** The backends every case runs on. */
 export type Backend = "cpu" | "wasm" | "webgpu";
@@ -16,15 +19,25 @@ export const BACKENDS: readonly Backend[] = ["cpu", "wasm", "webgpu"];
 /** Relative tolerance per backend. */
 export const RTOL: Readonly<Record<Backend, number>> = { cpu: 1e-5, wasm: 1e-5, webgpu: 1e-4 };
 
-/** One Deno.test per backend; fails if the case leaves tensors behind. */
-export function backendTest(name: string, body: (backend: Backend) => void | Promise<void>): void {
+/**
+ * One test per backend; fails if the case leaves tensors behind. `module` is
+ * the caller's `import.meta.url`, which names the module in the WebGPU
+ * child's report.
+ */
+export function backendTest(
+  module: string,
+  name: string,
+  body: (backend: Backend) => void | Promise<void>,
+): void {
   for (const backend of BACKENDS) {
-    Deno.test(`${backend}: ${name}`, async () => {
+    const fn = async () => {
       await useBackend({ backend });
       const before = tf.memory().numTensors;
       await body(backend);
       assert.equal(tf.memory().numTensors, before, "the case leaked tensors");
-    });
+    };
+    if (backend === "webgpu") webgpuTest(module, `webgpu: ${name}`, fn);
+    else Deno.test(`${backend}: ${name}`, fn);
   }
 }
 

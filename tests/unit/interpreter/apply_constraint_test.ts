@@ -111,23 +111,23 @@ const M_SHAPE = [3, 4];
 
 // ---------------------------------------------------------------- NonNeg
 
-backendTest("NonNeg: w * (w >= 0), exactly, keeping -0", async () => {
+backendTest(import.meta.url, "NonNeg: w * (w >= 0), exactly, keeping -0", async () => {
   const w = [1.5, -2, 0, -0, 3.25, -1e-30, 7, -7];
   const expected = w.map((x) => x * (x >= 0 ? 1 : 0));
   const got = await project(nonNegConstraint(), w, [2, 4]);
   assert.deepEqual(got, expected);
 });
 
-backendTest("NonNeg: int32 values stay int32", async () => {
+backendTest(import.meta.url, "NonNeg: int32 values stay int32", async () => {
   assert.deepEqual(await project(nonNegConstraint(), [5, -3, 0, 2], [4], "int32"), [5, 0, 0, 2]);
 });
 
-backendTest("NonNeg: a scalar", async () => {
+backendTest(import.meta.url, "NonNeg: a scalar", async () => {
   assert.deepEqual(await project(nonNegConstraint(), [-2], []), [-0]);
   assert.deepEqual(await project(nonNegConstraint(), [2], []), [2]);
 });
 
-backendTest("NonNeg: bool values are an InvalidArgument", () => {
+backendTest(import.meta.url, "NonNeg: bool values are an InvalidArgument", () => {
   const t = tf.tensor([true], [1], "bool");
   expectError(() => applyConstraint(nonNegConstraint(), t, "flags"), "InvalidArgument", [
     '"flags"',
@@ -138,26 +138,34 @@ backendTest("NonNeg: bool values are an InvalidArgument", () => {
 
 // ---------------------------------------------------------------- MaxNorm
 
-backendTest("MaxNorm: columns (axis 0) with norms above 2 are rescaled", async (b) => {
-  const got = await project(maxNormConstraint({ maxValue: 2, axis: 0 }), M, M_SHAPE);
-  assertAllClose(got, refMaxNorm(M, M_SHAPE, 0, 2), RTOL[b]);
-});
+backendTest(
+  import.meta.url,
+  "MaxNorm: columns (axis 0) with norms above 2 are rescaled",
+  async (b) => {
+    const got = await project(maxNormConstraint({ maxValue: 2, axis: 0 }), M, M_SHAPE);
+    assertAllClose(got, refMaxNorm(M, M_SHAPE, 0, 2), RTOL[b]);
+  },
+);
 
-backendTest("MaxNorm: rows by axis 1 and by axis -1 agree with the reference", async (b) => {
-  const expected = refMaxNorm(M, M_SHAPE, 1, 1.5);
-  assertAllClose(
-    await project(maxNormConstraint({ maxValue: 1.5, axis: 1 }), M, M_SHAPE),
-    expected,
-    RTOL[b],
-  );
-  assertAllClose(
-    await project(maxNormConstraint({ maxValue: 1.5, axis: -1 }), M, M_SHAPE),
-    expected,
-    RTOL[b],
-  );
-});
+backendTest(
+  import.meta.url,
+  "MaxNorm: rows by axis 1 and by axis -1 agree with the reference",
+  async (b) => {
+    const expected = refMaxNorm(M, M_SHAPE, 1, 1.5);
+    assertAllClose(
+      await project(maxNormConstraint({ maxValue: 1.5, axis: 1 }), M, M_SHAPE),
+      expected,
+      RTOL[b],
+    );
+    assertAllClose(
+      await project(maxNormConstraint({ maxValue: 1.5, axis: -1 }), M, M_SHAPE),
+      expected,
+      RTOL[b],
+    );
+  },
+);
 
-backendTest("MaxNorm: rank 3, every axis, positive and negative", async (b) => {
+backendTest(import.meta.url, "MaxNorm: rank 3, every axis, positive and negative", async (b) => {
   const shape = [2, 3, 4];
   const w = weights(24, 9);
   for (const axis of [0, 1, 2]) {
@@ -169,19 +177,28 @@ backendTest("MaxNorm: rank 3, every axis, positive and negative", async (b) => {
   }
 });
 
-backendTest("MaxNorm: a default descriptor from getVariable (maxValue 2, axis 0)", async (b) => {
-  const v = runScopedOrThrow(getVariable("w", { shape: M_SHAPE, constraint: maxNormConstraint() }))
-    .value;
-  assert.ok(v._tag === "Variable" && v.constraint !== null);
-  assertAllClose(await project(v.constraint, M, M_SHAPE), refMaxNorm(M, M_SHAPE, 0, 2), RTOL[b]);
-});
+backendTest(
+  import.meta.url,
+  "MaxNorm: a default descriptor from getVariable (maxValue 2, axis 0)",
+  async (b) => {
+    const v =
+      runScopedOrThrow(getVariable("w", { shape: M_SHAPE, constraint: maxNormConstraint() }))
+        .value;
+    assert.ok(v._tag === "Variable" && v.constraint !== null);
+    assertAllClose(await project(v.constraint, M, M_SHAPE), refMaxNorm(M, M_SHAPE, 0, 2), RTOL[b]);
+  },
+);
 
-backendTest("MaxNorm: a negative maxValue is raised to 0, as Keras clip does", async () => {
-  const got = await project(maxNormConstraint({ maxValue: -1 }), M, M_SHAPE);
-  assert.ok(got.every((x) => x === 0), String(got));
-});
+backendTest(
+  import.meta.url,
+  "MaxNorm: a negative maxValue is raised to 0, as Keras clip does",
+  async () => {
+    const got = await project(maxNormConstraint({ maxValue: -1 }), M, M_SHAPE);
+    assert.ok(got.every((x) => x === 0), String(got));
+  },
+);
 
-backendTest("MaxNorm: a vector (rank 1) by axis 0 and -1", async (b) => {
+backendTest(import.meta.url, "MaxNorm: a vector (rank 1) by axis 0 and -1", async (b) => {
   const w = [3, 4];
   const expected = [3 * 2 / (5 + EPS), 4 * 2 / (5 + EPS)];
   assertAllClose(await project(maxNormConstraint({ maxValue: 2 }), w, [2]), expected, RTOL[b]);
@@ -194,7 +211,7 @@ backendTest("MaxNorm: a vector (rank 1) by axis 0 and -1", async (b) => {
 
 // ---------------------------------------------------------------- UnitNorm
 
-backendTest("UnitNorm: w / (epsilon + norms), axis 0 and -1", async (b) => {
+backendTest(import.meta.url, "UnitNorm: w / (epsilon + norms), axis 0 and -1", async (b) => {
   for (const axis of [0, 1]) {
     const expected = refUnitNorm(M, M_SHAPE, axis);
     assertAllClose(await project(unitNormConstraint({ axis }), M, M_SHAPE), expected, RTOL[b]);
@@ -206,7 +223,7 @@ backendTest("UnitNorm: w / (epsilon + norms), axis 0 and -1", async (b) => {
   }
 });
 
-backendTest("UnitNorm: rank 3 by axis -2", async (b) => {
+backendTest(import.meta.url, "UnitNorm: rank 3 by axis -2", async (b) => {
   const shape = [2, 3, 4];
   const w = weights(24, 4);
   assertAllClose(
@@ -218,7 +235,7 @@ backendTest("UnitNorm: rank 3 by axis -2", async (b) => {
 
 // ---------------------------------------------------------------- MinMaxNorm
 
-backendTest("MinMaxNorm: rate * clip(norms) + (1 - rate) * norms", async (b) => {
+backendTest(import.meta.url, "MinMaxNorm: rate * clip(norms) + (1 - rate) * norms", async (b) => {
   const o = { minValue: 1, maxValue: 2, rate: 0.5 };
   for (const axis of [0, 1, -1, -2]) {
     const resolved = axis < 0 ? axis + 2 : axis;
@@ -227,24 +244,29 @@ backendTest("MinMaxNorm: rate * clip(norms) + (1 - rate) * norms", async (b) => 
   }
 });
 
-backendTest("MinMaxNorm: defaults (0, 1, rate 1) and a maximum below the minimum", async (b) => {
-  const w = weights(12, 2);
-  assertAllClose(
-    await project(minMaxNormConstraint(), w, M_SHAPE),
-    refMinMaxNorm(w, M_SHAPE, 0, { minValue: 0, maxValue: 1, rate: 1 }),
-    RTOL[b],
-  );
-  const o = { minValue: 1.5, maxValue: 0.5, rate: 0.75 };
-  assertAllClose(
-    await project(minMaxNormConstraint({ ...o, axis: 1 }), w, M_SHAPE),
-    refMinMaxNorm(w, M_SHAPE, 1, o),
-    RTOL[b],
-  );
-});
+backendTest(
+  import.meta.url,
+  "MinMaxNorm: defaults (0, 1, rate 1) and a maximum below the minimum",
+  async (b) => {
+    const w = weights(12, 2);
+    assertAllClose(
+      await project(minMaxNormConstraint(), w, M_SHAPE),
+      refMinMaxNorm(w, M_SHAPE, 0, { minValue: 0, maxValue: 1, rate: 1 }),
+      RTOL[b],
+    );
+    const o = { minValue: 1.5, maxValue: 0.5, rate: 0.75 };
+    assertAllClose(
+      await project(minMaxNormConstraint({ ...o, axis: 1 }), w, M_SHAPE),
+      refMinMaxNorm(w, M_SHAPE, 1, o),
+      RTOL[b],
+    );
+  },
+);
 
 // ---------------------------------------------------------------- axis and dtype errors
 
 backendTest(
+  import.meta.url,
   "an axis out of range for the rank is an InvalidArgument naming variable and axis",
   () => {
     const t = tf.tensor(M, M_SHAPE);
@@ -275,7 +297,7 @@ backendTest(
   },
 );
 
-backendTest("norm constraints need float32 values", () => {
+backendTest(import.meta.url, "norm constraints need float32 values", () => {
   const t = tf.tensor([1, 2], [2], "int32");
   expectError(() => applyConstraint(maxNormConstraint(), t, "steps"), "InvalidArgument", [
     '"steps"',
@@ -285,7 +307,7 @@ backendTest("norm constraints need float32 values", () => {
   t.dispose();
 });
 
-backendTest("a disposed value is an InvalidArgument", () => {
+backendTest(import.meta.url, "a disposed value is an InvalidArgument", () => {
   const t = tf.tensor([1, 2], [2]);
   t.dispose();
   expectError(() => applyConstraint(nonNegConstraint(), t, "w"), "InvalidArgument", [
@@ -296,69 +318,81 @@ backendTest("a disposed value is an InvalidArgument", () => {
 
 // ---------------------------------------------------------------- user functions
 
-backendTest("Fn: the function's projection is returned", async () => {
+backendTest(import.meta.url, "Fn: the function's projection is returned", async () => {
   const clipAt1: Constraint = { _tag: "Fn", fn: (v) => tf.clipByValue(v as tf.Tensor, -1, 1) };
   assert.deepEqual(await project(clipAt1, [-3, 0.5, 2], [3]), [-1, 0.5, 1]);
 });
 
-backendTest("Fn: returning its input gives a new tensor; the input stays alive", async () => {
-  const t = tf.tensor([1, 2], [2]);
-  const out = applyConstraint({ _tag: "Fn", fn: (v) => v }, t, "w");
-  assert.notEqual(out, t);
-  out.dispose();
-  assert.equal(t.isDisposed, false);
-  assert.deepEqual(Array.from(await t.data()), [1, 2]);
-  t.dispose();
-});
+backendTest(
+  import.meta.url,
+  "Fn: returning its input gives a new tensor; the input stays alive",
+  async () => {
+    const t = tf.tensor([1, 2], [2]);
+    const out = applyConstraint({ _tag: "Fn", fn: (v) => v }, t, "w");
+    assert.notEqual(out, t);
+    out.dispose();
+    assert.equal(t.isDisposed, false);
+    assert.deepEqual(Array.from(await t.data()), [1, 2]);
+    t.dispose();
+  },
+);
 
-backendTest("Fn: a wrong shape, dtype or kind is an InvalidArgument naming the variable", () => {
-  const t = tf.tensor(M, M_SHAPE);
-  const e = expectError(
-    () => applyConstraint({ _tag: "Fn", fn: (v) => tf.transpose(v as tf.Tensor) }, t, "a/w"),
-    "InvalidArgument",
-    ['"a/w"', "float32 tensor of shape [4, 3]", "float32 tensor of shape [3, 4]"],
-  );
-  assert.equal(e.details.name, "a/w");
-  expectError(
-    () => applyConstraint({ _tag: "Fn", fn: (v) => tf.cast(v as tf.Tensor, "int32") }, t, "a/w"),
-    "InvalidArgument",
-    ['"a/w"', "int32 tensor of shape [3, 4]"],
-  );
-  expectError(
-    () => applyConstraint({ _tag: "Fn", fn: () => M }, t, "a/w"),
-    "InvalidArgument",
-    ['"a/w"', "[3, 0.5, 0"],
-  );
-  expectError(
-    () => applyConstraint({ _tag: "Fn", fn: () => undefined }, t, "a/w"),
-    "InvalidArgument",
-    ['"a/w"', "undefined"],
-  );
-  expectError(
-    () => applyConstraint({ _tag: "Fn", fn: () => Promise.resolve(1) }, t, "a/w"),
-    "InvalidArgument",
-    ['"a/w"', "Promise"],
-  );
-  assert.equal(t.isDisposed, false);
-  t.dispose();
-});
+backendTest(
+  import.meta.url,
+  "Fn: a wrong shape, dtype or kind is an InvalidArgument naming the variable",
+  () => {
+    const t = tf.tensor(M, M_SHAPE);
+    const e = expectError(
+      () => applyConstraint({ _tag: "Fn", fn: (v) => tf.transpose(v as tf.Tensor) }, t, "a/w"),
+      "InvalidArgument",
+      ['"a/w"', "float32 tensor of shape [4, 3]", "float32 tensor of shape [3, 4]"],
+    );
+    assert.equal(e.details.name, "a/w");
+    expectError(
+      () => applyConstraint({ _tag: "Fn", fn: (v) => tf.cast(v as tf.Tensor, "int32") }, t, "a/w"),
+      "InvalidArgument",
+      ['"a/w"', "int32 tensor of shape [3, 4]"],
+    );
+    expectError(
+      () => applyConstraint({ _tag: "Fn", fn: () => M }, t, "a/w"),
+      "InvalidArgument",
+      ['"a/w"', "[3, 0.5, 0"],
+    );
+    expectError(
+      () => applyConstraint({ _tag: "Fn", fn: () => undefined }, t, "a/w"),
+      "InvalidArgument",
+      ['"a/w"', "undefined"],
+    );
+    expectError(
+      () => applyConstraint({ _tag: "Fn", fn: () => Promise.resolve(1) }, t, "a/w"),
+      "InvalidArgument",
+      ['"a/w"', "Promise"],
+    );
+    assert.equal(t.isDisposed, false);
+    t.dispose();
+  },
+);
 
-backendTest("Fn: a function that throws is an InvalidArgument with the cause", () => {
-  const t = tf.tensor([1, 2], [2]);
-  const boom = new Error("boom");
-  const fn = (v: unknown): never => {
-    tf.mul(v as tf.Tensor, 2); // an intermediate, disposed on failure
-    throw boom;
-  };
-  const e = expectError(
-    () => applyConstraint({ _tag: "Fn", fn }, t, "layer/w"),
-    "InvalidArgument",
-    [
-      '"layer/w"',
-      "threw",
-      "boom",
-    ],
-  );
-  assert.equal(e.details.cause, boom);
-  t.dispose();
-});
+backendTest(
+  import.meta.url,
+  "Fn: a function that throws is an InvalidArgument with the cause",
+  () => {
+    const t = tf.tensor([1, 2], [2]);
+    const boom = new Error("boom");
+    const fn = (v: unknown): never => {
+      tf.mul(v as tf.Tensor, 2); // an intermediate, disposed on failure
+      throw boom;
+    };
+    const e = expectError(
+      () => applyConstraint({ _tag: "Fn", fn }, t, "layer/w"),
+      "InvalidArgument",
+      [
+        '"layer/w"',
+        "threw",
+        "boom",
+      ],
+    );
+    assert.equal(e.details.cause, boom);
+    t.dispose();
+  },
+);

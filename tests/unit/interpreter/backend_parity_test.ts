@@ -27,6 +27,7 @@ import {
   variable,
 } from "varscope/tfjs";
 import { getVariable } from "varscope";
+import { webgpuTest } from "../_webgpu_cases.ts";
 
 const TOLERANCE: Record<BackendName, number> = { cpu: 0, wasm: 1e-5, webgpu: 1e-4 };
 
@@ -103,12 +104,19 @@ function close(
   }
 }
 
-Deno.test("cpu, wasm and webgpu agree on init, apply and training steps", async () => {
+/** Runs the program on cpu and on `backend`, and checks that they agree. */
+async function agreesWithCpu(backend: "wasm" | "webgpu"): Promise<void> {
   const reference = await runOn("cpu");
-  for (const backend of ["wasm", "webgpu"] as const) {
-    const got = await runOn(backend);
-    assert.deepEqual(got.init, reference.init, `${backend}: init values are backend-independent`);
-    close([got.apply], [reference.apply], TOLERANCE[backend], `${backend} apply`);
-    close(got.trained, reference.trained, TOLERANCE[backend] * 10, `${backend} trained`);
-  }
-});
+  const got = await runOn(backend);
+  assert.deepEqual(got.init, reference.init, `${backend}: init values are backend-independent`);
+  close([got.apply], [reference.apply], TOLERANCE[backend], `${backend} apply`);
+  close(got.trained, reference.trained, TOLERANCE[backend] * 10, `${backend} trained`);
+}
+
+Deno.test("cpu and wasm agree on init, apply and training steps", () => agreesWithCpu("wasm"));
+
+webgpuTest(
+  import.meta.url,
+  "cpu and webgpu agree on init, apply and training steps",
+  () => agreesWithCpu("webgpu"),
+);

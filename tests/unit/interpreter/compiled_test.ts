@@ -111,22 +111,26 @@ function inputs(): tf.Tensor2D[] {
 
 // ---------------------------------------------------------------- compiled = interpreted
 
-backendTest("an MLP: compiled and interpreted applies are bit-identical", async () => {
-  const compiled = transform(mlp);
-  const interpreted = transform(mlp, { compile: false });
-  assert.equal(compiled.compile, true);
-  const xs = inputs();
-  const { params } = compiled.init(xs[0]!, { seed: 4 });
-  for (let round = 0; round < 3; round++) {
-    for (const x of xs) {
-      const a = await take(compiled.apply(params, x));
-      const b = await take(interpreted.apply(params, x));
-      assert.deepEqual(a, b, `round ${round}, batch ${x.shape[0]}`);
+backendTest(
+  import.meta.url,
+  "an MLP: compiled and interpreted applies are bit-identical",
+  async () => {
+    const compiled = transform(mlp);
+    const interpreted = transform(mlp, { compile: false });
+    assert.equal(compiled.compile, true);
+    const xs = inputs();
+    const { params } = compiled.init(xs[0]!, { seed: 4 });
+    for (let round = 0; round < 3; round++) {
+      for (const x of xs) {
+        const a = await take(compiled.apply(params, x));
+        const b = await take(interpreted.apply(params, x));
+        assert.deepEqual(a, b, `round ${round}, batch ${x.shape[0]}`);
+      }
     }
-  }
-  params.dispose();
-  tf.dispose(xs);
-});
+    params.dispose();
+    tf.dispose(xs);
+  },
+);
 
 interface Named {
   readonly y: tf.Tensor;
@@ -182,6 +186,7 @@ function scopedProgram(x: tf.Tensor2D): Program<Named> {
 }
 
 backendTest(
+  import.meta.url,
   "scopes, opName, custom getters, shards: compiled = interpreted, bit for bit",
   async () => {
     const compiled = transform(scopedProgram);
@@ -218,6 +223,7 @@ backendTest(
 // ---------------------------------------------------------------- replay skips bookkeeping
 
 backendTest(
+  import.meta.url,
   "replay skips scope bookkeeping: a counting getter runs on records only",
   async (backend) => {
     const counter = countingGetter();
@@ -281,6 +287,7 @@ backendTest(
 // ---------------------------------------------------------------- paths
 
 backendTest(
+  import.meta.url,
   "control flow on a plain input value: right results for both values in any order",
   async (backend) => {
     const fn = ({ x, deep }: { x: tf.Tensor2D; deep: boolean }): Program<tf.Tensor> =>
@@ -319,145 +326,162 @@ backendTest(
   },
 );
 
-backendTest("a closure flag that changes which variable is read: full-run results", async () => {
-  let useA = true;
-  const byRead = transform((x: tf.Tensor1D) =>
-    scoped(function* (): Gen<tf.Tensor> {
-      const a = yield* getVariable("a", { shape: [], initializer: constantInitializer(2) });
-      const b = yield* getVariable("b", { shape: [], initializer: constantInitializer(3) });
-      return tf.mul(x, yield* readVariable(useA ? a : b));
-    })
-  );
-  const counter = countingGetter();
-  let initAll = true;
-  const byName = transform((x: tf.Tensor1D) =>
-    variableScope(
-      "s",
-      { customGetter: counter.getter },
+backendTest(
+  import.meta.url,
+  "a closure flag that changes which variable is read: full-run results",
+  async () => {
+    let useA = true;
+    const byRead = transform((x: tf.Tensor1D) =>
       scoped(function* (): Gen<tf.Tensor> {
-        const a = { shape: [], initializer: constantInitializer(2) };
-        const b = { shape: [], initializer: constantInitializer(3) };
-        if (initAll) {
-          const va = yield* variable("a", a);
-          const vb = yield* variable("b", b);
-          return tf.mul(tf.mul(x, va), vb);
-        }
-        return tf.mul(x, useA ? yield* variable("a", a) : yield* variable("b", b));
-      }),
-    )
-  );
-  const x = tf.tensor1d([1, -2, 0.5]);
-  const p1 = byRead.init(x).params;
-  const p2 = byName.init(x).params;
-  initAll = false;
-  assert.deepEqual(p2.names, ["s/a", "s/b"]);
-  const flags = [true, true, false, false, true, false, true, true];
-  // The getter runs once per full run: the first apply (recording) and each
-  // flip (the replay diverges at the other name, and the program runs in
-  // full); a replay of the same path runs it not at all.
-  const expectedCalls = [1, 0, 1, 0, 1, 1, 1, 0];
-  for (const [i, flag] of flags.entries()) {
-    useA = flag;
-    const k = flag ? 2 : 3;
-    assert.deepEqual(await take(byRead.apply(p1, x)), [k, -2 * k, 0.5 * k], `read, useA=${flag}`);
-    const before = counter.calls();
-    assert.deepEqual(await take(byName.apply(p2, x)), [k, -2 * k, 0.5 * k], `get, useA=${flag}`);
-    assert.equal(counter.calls() - before, expectedCalls[i], `getter calls of apply #${i + 1}`);
-  }
-  p1.dispose();
-  p2.dispose();
-  x.dispose();
-});
+        const a = yield* getVariable("a", { shape: [], initializer: constantInitializer(2) });
+        const b = yield* getVariable("b", { shape: [], initializer: constantInitializer(3) });
+        return tf.mul(x, yield* readVariable(useA ? a : b));
+      })
+    );
+    const counter = countingGetter();
+    let initAll = true;
+    const byName = transform((x: tf.Tensor1D) =>
+      variableScope(
+        "s",
+        { customGetter: counter.getter },
+        scoped(function* (): Gen<tf.Tensor> {
+          const a = { shape: [], initializer: constantInitializer(2) };
+          const b = { shape: [], initializer: constantInitializer(3) };
+          if (initAll) {
+            const va = yield* variable("a", a);
+            const vb = yield* variable("b", b);
+            return tf.mul(tf.mul(x, va), vb);
+          }
+          return tf.mul(x, useA ? yield* variable("a", a) : yield* variable("b", b));
+        }),
+      )
+    );
+    const x = tf.tensor1d([1, -2, 0.5]);
+    const p1 = byRead.init(x).params;
+    const p2 = byName.init(x).params;
+    initAll = false;
+    assert.deepEqual(p2.names, ["s/a", "s/b"]);
+    const flags = [true, true, false, false, true, false, true, true];
+    // The getter runs once per full run: the first apply (recording) and each
+    // flip (the replay diverges at the other name, and the program runs in
+    // full); a replay of the same path runs it not at all.
+    const expectedCalls = [1, 0, 1, 0, 1, 1, 1, 0];
+    for (const [i, flag] of flags.entries()) {
+      useA = flag;
+      const k = flag ? 2 : 3;
+      assert.deepEqual(await take(byRead.apply(p1, x)), [k, -2 * k, 0.5 * k], `read, useA=${flag}`);
+      const before = counter.calls();
+      assert.deepEqual(await take(byName.apply(p2, x)), [k, -2 * k, 0.5 * k], `get, useA=${flag}`);
+      assert.equal(counter.calls() - before, expectedCalls[i], `getter calls of apply #${i + 1}`);
+    }
+    p1.dispose();
+    p2.dispose();
+    x.dispose();
+  },
+);
 
-backendTest("a closure-changed shape or dtype: the full run's error, not a stale replay", () => {
-  let shape = [2];
-  let dtype: "float32" | "int32" = "float32";
-  const model = transform((x: tf.Tensor1D) =>
-    variableScope(
-      "s",
-      scoped(function* (): Gen<tf.Tensor> {
-        return tf.mul(
-          x,
-          yield* variable("w", { shape, dtype, initializer: constantInitializer(1) }),
-        );
-      }),
-    )
-  );
-  const x = tf.tensor1d([1, 2]);
-  const { params } = model.init(x);
-  for (let i = 0; i < 2; i++) model.apply(params, x).dispose();
-  shape = [3];
-  for (let i = 0; i < 2; i++) {
+backendTest(
+  import.meta.url,
+  "a closure-changed shape or dtype: the full run's error, not a stale replay",
+  () => {
+    let shape = [2];
+    let dtype: "float32" | "int32" = "float32";
+    const model = transform((x: tf.Tensor1D) =>
+      variableScope(
+        "s",
+        scoped(function* (): Gen<tf.Tensor> {
+          return tf.mul(
+            x,
+            yield* variable("w", { shape, dtype, initializer: constantInitializer(1) }),
+          );
+        }),
+      )
+    );
+    const x = tf.tensor1d([1, 2]);
+    const { params } = model.init(x);
+    for (let i = 0; i < 2; i++) model.apply(params, x).dispose();
+    shape = [3];
+    for (let i = 0; i < 2; i++) {
+      assert.throws(
+        () => model.apply(params, x),
+        (e: unknown) => e instanceof ScopeError && e.tag === "ShapeMismatch",
+      );
+    }
+    shape = [2];
+    dtype = "int32";
     assert.throws(
       () => model.apply(params, x),
-      (e: unknown) => e instanceof ScopeError && e.tag === "ShapeMismatch",
+      (e: unknown) => e instanceof ScopeError && e.tag === "DTypeMismatch",
     );
-  }
-  shape = [2];
-  dtype = "int32";
-  assert.throws(
-    () => model.apply(params, x),
-    (e: unknown) => e instanceof ScopeError && e.tag === "DTypeMismatch",
-  );
-  dtype = "float32";
-  model.apply(params, x).dispose();
-  params.dispose();
-  x.dispose();
-});
+    dtype = "float32";
+    model.apply(params, x).dispose();
+    params.dispose();
+    x.dispose();
+  },
+);
 
-backendTest("templates and raw state access: always full runs, always right", async (backend) => {
-  const counter = countingGetter();
-  const tmpl = transform((x: tf.Tensor2D) =>
-    scoped(function* (): Gen<tf.Tensor> {
-      const t = yield* makeTemplate(
-        "lin",
-        (h: tf.Tensor2D) =>
-          scoped(function* (): Gen<tf.Tensor2D> {
-            const w = yield* variable("w", { shape: [2, 2], customGetter: counter.getter });
-            return tf.matMul(h, w) as tf.Tensor2D;
-          }),
-      );
-      const a = (yield* t.call(x)) as tf.Tensor2D;
-      return yield* variableScope("elsewhere", t.call(a));
-    })
-  );
-  const x = tf.tensor2d([[1, 2], [-0.5, 0.25]]);
-  const { params } = tmpl.init(x, { seed: 6 });
-  assert.deepEqual(params.names, ["lin/w"]);
-  const w = await values(params.get("lin/w"));
-  const expected = denseRef(denseRef(await values(x), w, [0, 0], 2, 2, 2), w, [0, 0], 2, 2, 2);
-  for (let i = 1; i <= 3; i++) {
-    const before = counter.calls();
-    const y = await take(tmpl.apply(params, x));
-    assertAllClose(y, expected, RTOL[backend], `apply #${i}`);
-    assert.deepEqual(y, await take(transform(tmpl.fn, { compile: false }).apply(params, x)));
-    // Two template calls per run, then two more for the interpreted run.
-    assert.equal(counter.calls() - before, 4, `apply #${i} ran in full`);
-  }
-  // getStore (like ask and getState) makes a program uncompilable too.
-  const raw = countingGetter();
-  const withStore = transform((x: tf.Tensor2D) =>
-    variableScope(
-      "r",
-      { customGetter: raw.getter },
+backendTest(
+  import.meta.url,
+  "templates and raw state access: always full runs, always right",
+  async (backend) => {
+    const counter = countingGetter();
+    const tmpl = transform((x: tf.Tensor2D) =>
       scoped(function* (): Gen<tf.Tensor> {
-        const w = yield* variable("w", { shape: [2, 2] });
-        const store = yield* getStore();
-        return tf.mul(tf.matMul(x, w), store.variables.size);
-      }),
-    )
-  );
-  const p = withStore.init(x).params;
-  const rw = await values(p.get("r/w"));
-  for (let i = 1; i <= 3; i++) {
-    const y = await take(withStore.apply(p, x));
-    assertAllClose(y, denseRef(await values(x), rw, [0, 0], 2, 2, 2), RTOL[backend], `store #${i}`);
-    assert.equal(raw.calls(), 1 + i, `apply #${i} ran the getter`);
-  }
-  p.dispose();
-  params.dispose();
-  x.dispose();
-});
+        const t = yield* makeTemplate(
+          "lin",
+          (h: tf.Tensor2D) =>
+            scoped(function* (): Gen<tf.Tensor2D> {
+              const w = yield* variable("w", { shape: [2, 2], customGetter: counter.getter });
+              return tf.matMul(h, w) as tf.Tensor2D;
+            }),
+        );
+        const a = (yield* t.call(x)) as tf.Tensor2D;
+        return yield* variableScope("elsewhere", t.call(a));
+      })
+    );
+    const x = tf.tensor2d([[1, 2], [-0.5, 0.25]]);
+    const { params } = tmpl.init(x, { seed: 6 });
+    assert.deepEqual(params.names, ["lin/w"]);
+    const w = await values(params.get("lin/w"));
+    const expected = denseRef(denseRef(await values(x), w, [0, 0], 2, 2, 2), w, [0, 0], 2, 2, 2);
+    for (let i = 1; i <= 3; i++) {
+      const before = counter.calls();
+      const y = await take(tmpl.apply(params, x));
+      assertAllClose(y, expected, RTOL[backend], `apply #${i}`);
+      assert.deepEqual(y, await take(transform(tmpl.fn, { compile: false }).apply(params, x)));
+      // Two template calls per run, then two more for the interpreted run.
+      assert.equal(counter.calls() - before, 4, `apply #${i} ran in full`);
+    }
+    // getStore (like ask and getState) makes a program uncompilable too.
+    const raw = countingGetter();
+    const withStore = transform((x: tf.Tensor2D) =>
+      variableScope(
+        "r",
+        { customGetter: raw.getter },
+        scoped(function* (): Gen<tf.Tensor> {
+          const w = yield* variable("w", { shape: [2, 2] });
+          const store = yield* getStore();
+          return tf.mul(tf.matMul(x, w), store.variables.size);
+        }),
+      )
+    );
+    const p = withStore.init(x).params;
+    const rw = await values(p.get("r/w"));
+    for (let i = 1; i <= 3; i++) {
+      const y = await take(withStore.apply(p, x));
+      assertAllClose(
+        y,
+        denseRef(await values(x), rw, [0, 0], 2, 2, 2),
+        RTOL[backend],
+        `store #${i}`,
+      );
+      assert.equal(raw.calls(), 1 + i, `apply #${i} ran the getter`);
+    }
+    p.dispose();
+    params.dispose();
+    x.dispose();
+  },
+);
 
 // ---------------------------------------------------------------- the trace unit
 
@@ -465,262 +489,279 @@ function envOf(trace: Trace | null): Env {
   return { scope: rootScope(), nameScope: "", trace, context: null };
 }
 
-backendTest("trace: a recording notes every scope decision; a replay needs no store", () => {
-  const t = newTrace();
-  assert.equal(t.mode, "record");
-  assert.deepEqual([t.keys, t.values, t.ends], [[], [], []]);
-  assert.equal(t.cursor, 0);
-  assert.equal(t.compilable, true);
-  assert.notEqual(newTrace().keys, t.keys, "a fresh trace each time");
-  const p = variableScope(
-    "s",
-    scoped(function* (): Gen<VariableLike[]> {
-      const v = yield* getVariable("v", { shape: [1] });
-      const w = yield* nameScope("n", getVariable("w", { shape: [2] }));
-      return [v, w];
-    }),
-  );
-  const recorded = runTraced(p, emptyStore(), t, null);
-  assert.ok(E.isRight(recorded));
-  const [v, w] = recorded.right.value;
-  assert.equal(v!.name, "s/v:0");
-  assert.equal(w!.name, "s/w:0");
-  assert.deepEqual(t.keys, ["s", "v", "n", "w"]);
-  assert.deepEqual(t.ends, [1, 2, 3, 4]);
-  assert.equal((t.values[0] as { scope: { name: string } }).scope.name, "s");
-  assert.equal(t.values[1], v);
-  assert.equal(t.values[2], "s/n/");
-  assert.equal(t.values[3], w);
-  assert.equal(t.compilable, true);
-  // Replay against a frozen empty store: without the trace that is
-  // StoreFrozen; with it, the recorded variables come back (no lookup).
-  const frozen = freezeStore(emptyStore());
-  const plain = runTraced(p, frozen, null, null);
-  assert.ok(E.isLeft(plain) && plain.left.tag === "StoreFrozen");
-  t.mode = "replay";
-  t.cursor = 0;
-  const replayed = runTraced(p, frozen, t, null);
-  assert.ok(E.isRight(replayed));
-  assert.equal(replayed.right.value[0], v);
-  assert.equal(replayed.right.value[1], w);
-  assert.equal(replayed.right.store, frozen, "replay leaves the store alone");
-  assert.equal(t.cursor, t.keys.length);
-  // Another path: TRACE_DIVERGED, by identity.
-  for (
-    const other of [
-      variableScope("s", getVariable("other", { shape: [1] })) as Program<unknown>,
-      variableScope("t", getVariable("v", { shape: [1] })),
-      scoped(function* (): Gen<void> {
-        yield* p;
-        yield* p; // past the end of the recording
+backendTest(
+  import.meta.url,
+  "trace: a recording notes every scope decision; a replay needs no store",
+  () => {
+    const t = newTrace();
+    assert.equal(t.mode, "record");
+    assert.deepEqual([t.keys, t.values, t.ends], [[], [], []]);
+    assert.equal(t.cursor, 0);
+    assert.equal(t.compilable, true);
+    assert.notEqual(newTrace().keys, t.keys, "a fresh trace each time");
+    const p = variableScope(
+      "s",
+      scoped(function* (): Gen<VariableLike[]> {
+        const v = yield* getVariable("v", { shape: [1] });
+        const w = yield* nameScope("n", getVariable("w", { shape: [2] }));
+        return [v, w];
       }),
-    ]
-  ) {
+    );
+    const recorded = runTraced(p, emptyStore(), t, null);
+    assert.ok(E.isRight(recorded));
+    const [v, w] = recorded.right.value;
+    assert.equal(v!.name, "s/v:0");
+    assert.equal(w!.name, "s/w:0");
+    assert.deepEqual(t.keys, ["s", "v", "n", "w"]);
+    assert.deepEqual(t.ends, [1, 2, 3, 4]);
+    assert.equal((t.values[0] as { scope: { name: string } }).scope.name, "s");
+    assert.equal(t.values[1], v);
+    assert.equal(t.values[2], "s/n/");
+    assert.equal(t.values[3], w);
+    assert.equal(t.compilable, true);
+    // Replay against a frozen empty store: without the trace that is
+    // StoreFrozen; with it, the recorded variables come back (no lookup).
+    const frozen = freezeStore(emptyStore());
+    const plain = runTraced(p, frozen, null, null);
+    assert.ok(E.isLeft(plain) && plain.left.tag === "StoreFrozen");
+    t.mode = "replay";
     t.cursor = 0;
-    const r = runTraced(other, frozen, t, null);
-    assert.ok(E.isLeft(r) && r.left === TRACE_DIVERGED && isTraceDiverged(r.left));
-  }
-  assert.equal(TRACE_DIVERGED.tag, "InvalidArgument");
-  assert.equal(isTraceDiverged(scopeError("InvalidArgument", TRACE_DIVERGED.message)), false);
-});
-
-backendTest("trace: tracedStep, replayEntry, recordEntry, traceMark, rollbackTrace", () => {
-  let computed = 0;
-  const inner = makeProgram((env, state) =>
-    tracedStep(env, state, "inner", () => {
-      computed++;
-      return E.right({ value: 1, state });
-    })
-  );
-  const outer = makeProgram((env, state) =>
-    tracedStep(env, state, "outer", () => {
-      computed++;
-      const r = inner.run(env, state);
-      return E.isLeft(r) ? r : E.right({ value: r.right.value + 10, state });
-    })
-  );
-  const failing = makeProgram((env, state) =>
-    tracedStep(env, state, "failing", () => {
-      inner.run(env, state);
-      return E.left(scopeError("InvalidArgument", "nope", {}));
-    })
-  );
-  const t = newTrace();
-  assert.ok(E.isLeft(runTraced(failing, emptyStore(), t, null)));
-  assert.deepEqual(t.keys, [], "a failed step leaves no entries, its inner ones included");
-  computed = 0;
-  const r = runTraced(outer, emptyStore(), t, null);
-  assert.ok(E.isRight(r) && r.right.value === 11);
-  assert.deepEqual(t.keys, ["outer", "inner"]);
-  assert.deepEqual(t.values, [11, 1]);
-  assert.deepEqual(t.ends, [2, 2], "the outer entry ends past what it recorded itself");
-  assert.equal(computed, 2);
-  t.mode = "replay";
-  t.cursor = 0;
-  const again = runTraced(outer, emptyStore(), t, null);
-  assert.ok(E.isRight(again) && again.right.value === 11);
-  assert.equal(computed, 2, "replay computes nothing");
-  assert.equal(t.cursor, 2, "and skips the inner entry");
-  // Without a trace, tracedStep just computes.
-  assert.ok(E.isRight(runTraced(outer, emptyStore(), null, null)));
-  assert.equal(computed, 4);
-
-  // recordEntry / replayEntry.
-  const u = newTrace();
-  recordEntry(u, "k", 5);
-  recordEntry(u, null, "six");
-  assert.deepEqual([u.keys, u.values, u.ends], [["k", null], [5, "six"], [1, 2]]);
-  u.mode = "replay";
-  recordEntry(u, "ignored", 0);
-  assert.equal(u.keys.length, 2, "recordEntry is a no-op in replay mode");
-  assert.equal(replayEntry(u, "x"), TRACE_MISS);
-  assert.equal(u.cursor, 0, "a miss does not move the cursor");
-  assert.equal(replayEntry(u, "k"), 5);
-  assert.equal(replayEntry(u, null), "six");
-  assert.equal(u.cursor, 2);
-  assert.equal(replayEntry(u, "k"), TRACE_MISS, "past the end");
-
-  // traceMark / rollbackTrace / refuseReplay.
-  const rec = newTrace();
-  const env = envOf(rec);
-  recordEntry(rec, "a", 1);
-  const mark = traceMark(env);
-  assert.equal(mark, 1);
-  recordEntry(rec, "b", 2);
-  recordEntry(rec, "c", 3);
-  rollbackTrace(env, mark);
-  assert.deepEqual([rec.keys, rec.values, rec.ends], [["a"], [1], [1]]);
-  rec.mode = "replay";
-  rec.cursor = 1;
-  assert.equal(traceMark(env), 1, "in replay the mark is the cursor");
-  rec.cursor = 0;
-  rollbackTrace(env, 1);
-  assert.equal(rec.cursor, 1);
-  rollbackTrace(env, -1);
-  assert.equal(rec.cursor, 1, "mark -1 is a no-op");
-  assert.equal(traceMark(envOf(null)), -1);
-  rollbackTrace(envOf(null), 3); // no trace: nothing to do
-  assert.equal(refuseReplay(envOf(null)), false);
-  const learning = newTrace();
-  assert.equal(refuseReplay(envOf(learning)), false);
-  assert.equal(learning.compilable, false, "a recording that used it cannot be replayed");
-  learning.mode = "replay";
-  assert.equal(refuseReplay(envOf(learning)), true, "a replay must stop there");
-});
-
-backendTest("trace: catchError rolls back a failed branch's entries; replays stay right", () => {
-  const store = emptyStore();
-  // The failed branch gets "b" then fails; the handler gets "b" again.
-  const same = scoped(function* (): Gen<string[]> {
-    const a = yield* getVariable("a", { shape: [1] });
-    const b = yield* pipe(
-      scoped(function* (): Gen<VariableLike> {
-        yield* getVariable("b", { shape: [1] });
-        return yield* fail<VariableLike>(scopeError("InvalidArgument", "after b", {}));
-      }),
-      catchError(() => getVariable("b", { shape: [1] })),
-    );
-    return [a.name, b.name];
-  });
-  const t = newTrace();
-  const r = runTraced(same, store, t, null);
-  assert.ok(E.isRight(r));
-  assert.deepEqual(r.right.value, ["a:0", "b:0"]);
-  assert.deepEqual(t.keys, ["a", "b"], "the failed branch's entry is gone");
-  assert.deepEqual(t.ends, [1, 2]);
-  t.mode = "replay";
-  t.cursor = 0;
-  const replayed = runTraced(same, freezeStore(emptyStore()), t, null);
-  assert.ok(E.isRight(replayed), "the replay rolls the cursor back for the handler");
-  assert.deepEqual(replayed.right.value, ["a:0", "b:0"]);
-  assert.equal(t.cursor, 2);
-
-  // The failed branch gets "tmp", which the handler never does.
-  let handled = 0;
-  const other = scoped(function* (): Gen<string[]> {
-    const a = yield* getVariable("a", { shape: [1] });
-    const b = yield* pipe(
-      scoped(function* (): Gen<VariableLike> {
-        yield* getVariable("tmp", { shape: [1] });
-        return yield* fail<VariableLike>(scopeError("InvalidArgument", "after tmp", {}));
-      }),
-      catchError(() => {
-        handled++;
-        return getVariable("b", { shape: [1] });
-      }),
-    );
-    return [a.name, b.name];
-  });
-  const t2 = newTrace();
-  const r2 = runTraced(other, store, t2, null);
-  assert.ok(E.isRight(r2));
-  assert.deepEqual(r2.right.value, ["a:0", "b:0"]);
-  assert.deepEqual(t2.keys, ["a", "b"]);
-  assert.equal(r2.right.store.variables.size, 2, "tmp is not in the store either");
-  assert.equal(handled, 1);
-  t2.mode = "replay";
-  t2.cursor = 0;
-  const r3 = runTraced(other, freezeStore(emptyStore()), t2, null);
-  // Never a wrong answer: the recorded result, or a divergence (then the
-  // interpreter runs the program in full).
-  if (E.isLeft(r3)) assert.equal(r3.left, TRACE_DIVERGED);
-  else assert.deepEqual(r3.right.value, ["a:0", "b:0"]);
-
-  // catchError never handles a divergence.
-  handled = 0;
-  const guarded = pipe(
-    getVariable("x", { shape: [1] }),
-    map((v) => v.name),
-    catchError(() => {
-      handled++;
-      return of("handled");
-    }),
-  );
-  const t3 = newTrace();
-  recordEntry(t3, "y", null);
-  t3.mode = "replay";
-  const r4 = runTraced(guarded, emptyStore(), t3, null);
-  assert.ok(E.isLeft(r4) && r4.left === TRACE_DIVERGED);
-  assert.equal(handled, 0);
-});
-
-backendTest("catchError in a compiled apply: the full run's results every time", async () => {
-  const fn = (x: tf.Tensor1D): Program<tf.Tensor> =>
-    scoped(function* (): Gen<tf.Tensor> {
-      const w = yield* variableScope(
-        "s",
-        variable("w", { shape: [3], initializer: constantInitializer(2) }),
-      );
-      // A second "s/w" in a non-reusing scope fails (VariableExists); the
-      // handler uses another variable.
-      const v = yield* variableScope(
-        "s",
-        pipe(
-          variable("w", { shape: [3] }),
-          map((t) => tf.mul(t, 100)),
-          catchError(() =>
-            variableScope("t", variable("u", { shape: [3], initializer: constantInitializer(5) }))
-          ),
-        ),
-      );
-      return tf.add(tf.mul(x, w), v);
-    });
-  const compiled = transform(fn);
-  const x = tf.tensor1d([1, 2, 3]);
-  const { params } = compiled.init(x);
-  assert.deepEqual(params.names, ["s/w", "s/t/u"]);
-  for (let i = 0; i < 3; i++) {
-    assert.deepEqual(await take(compiled.apply(params, x)), [7, 9, 11], `apply #${i + 1}`);
-  }
-  assert.deepEqual(
-    await take(transform(fn, { compile: false }).apply(params, x)),
-    [7, 9, 11],
-  );
-  params.dispose();
-  x.dispose();
-});
+    const replayed = runTraced(p, frozen, t, null);
+    assert.ok(E.isRight(replayed));
+    assert.equal(replayed.right.value[0], v);
+    assert.equal(replayed.right.value[1], w);
+    assert.equal(replayed.right.store, frozen, "replay leaves the store alone");
+    assert.equal(t.cursor, t.keys.length);
+    // Another path: TRACE_DIVERGED, by identity.
+    for (
+      const other of [
+        variableScope("s", getVariable("other", { shape: [1] })) as Program<unknown>,
+        variableScope("t", getVariable("v", { shape: [1] })),
+        scoped(function* (): Gen<void> {
+          yield* p;
+          yield* p; // past the end of the recording
+        }),
+      ]
+    ) {
+      t.cursor = 0;
+      const r = runTraced(other, frozen, t, null);
+      assert.ok(E.isLeft(r) && r.left === TRACE_DIVERGED && isTraceDiverged(r.left));
+    }
+    assert.equal(TRACE_DIVERGED.tag, "InvalidArgument");
+    assert.equal(isTraceDiverged(scopeError("InvalidArgument", TRACE_DIVERGED.message)), false);
+  },
+);
 
 backendTest(
+  import.meta.url,
+  "trace: tracedStep, replayEntry, recordEntry, traceMark, rollbackTrace",
+  () => {
+    let computed = 0;
+    const inner = makeProgram((env, state) =>
+      tracedStep(env, state, "inner", () => {
+        computed++;
+        return E.right({ value: 1, state });
+      })
+    );
+    const outer = makeProgram((env, state) =>
+      tracedStep(env, state, "outer", () => {
+        computed++;
+        const r = inner.run(env, state);
+        return E.isLeft(r) ? r : E.right({ value: r.right.value + 10, state });
+      })
+    );
+    const failing = makeProgram((env, state) =>
+      tracedStep(env, state, "failing", () => {
+        inner.run(env, state);
+        return E.left(scopeError("InvalidArgument", "nope", {}));
+      })
+    );
+    const t = newTrace();
+    assert.ok(E.isLeft(runTraced(failing, emptyStore(), t, null)));
+    assert.deepEqual(t.keys, [], "a failed step leaves no entries, its inner ones included");
+    computed = 0;
+    const r = runTraced(outer, emptyStore(), t, null);
+    assert.ok(E.isRight(r) && r.right.value === 11);
+    assert.deepEqual(t.keys, ["outer", "inner"]);
+    assert.deepEqual(t.values, [11, 1]);
+    assert.deepEqual(t.ends, [2, 2], "the outer entry ends past what it recorded itself");
+    assert.equal(computed, 2);
+    t.mode = "replay";
+    t.cursor = 0;
+    const again = runTraced(outer, emptyStore(), t, null);
+    assert.ok(E.isRight(again) && again.right.value === 11);
+    assert.equal(computed, 2, "replay computes nothing");
+    assert.equal(t.cursor, 2, "and skips the inner entry");
+    // Without a trace, tracedStep just computes.
+    assert.ok(E.isRight(runTraced(outer, emptyStore(), null, null)));
+    assert.equal(computed, 4);
+
+    // recordEntry / replayEntry.
+    const u = newTrace();
+    recordEntry(u, "k", 5);
+    recordEntry(u, null, "six");
+    assert.deepEqual([u.keys, u.values, u.ends], [["k", null], [5, "six"], [1, 2]]);
+    u.mode = "replay";
+    recordEntry(u, "ignored", 0);
+    assert.equal(u.keys.length, 2, "recordEntry is a no-op in replay mode");
+    assert.equal(replayEntry(u, "x"), TRACE_MISS);
+    assert.equal(u.cursor, 0, "a miss does not move the cursor");
+    assert.equal(replayEntry(u, "k"), 5);
+    assert.equal(replayEntry(u, null), "six");
+    assert.equal(u.cursor, 2);
+    assert.equal(replayEntry(u, "k"), TRACE_MISS, "past the end");
+
+    // traceMark / rollbackTrace / refuseReplay.
+    const rec = newTrace();
+    const env = envOf(rec);
+    recordEntry(rec, "a", 1);
+    const mark = traceMark(env);
+    assert.equal(mark, 1);
+    recordEntry(rec, "b", 2);
+    recordEntry(rec, "c", 3);
+    rollbackTrace(env, mark);
+    assert.deepEqual([rec.keys, rec.values, rec.ends], [["a"], [1], [1]]);
+    rec.mode = "replay";
+    rec.cursor = 1;
+    assert.equal(traceMark(env), 1, "in replay the mark is the cursor");
+    rec.cursor = 0;
+    rollbackTrace(env, 1);
+    assert.equal(rec.cursor, 1);
+    rollbackTrace(env, -1);
+    assert.equal(rec.cursor, 1, "mark -1 is a no-op");
+    assert.equal(traceMark(envOf(null)), -1);
+    rollbackTrace(envOf(null), 3); // no trace: nothing to do
+    assert.equal(refuseReplay(envOf(null)), false);
+    const learning = newTrace();
+    assert.equal(refuseReplay(envOf(learning)), false);
+    assert.equal(learning.compilable, false, "a recording that used it cannot be replayed");
+    learning.mode = "replay";
+    assert.equal(refuseReplay(envOf(learning)), true, "a replay must stop there");
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "trace: catchError rolls back a failed branch's entries; replays stay right",
+  () => {
+    const store = emptyStore();
+    // The failed branch gets "b" then fails; the handler gets "b" again.
+    const same = scoped(function* (): Gen<string[]> {
+      const a = yield* getVariable("a", { shape: [1] });
+      const b = yield* pipe(
+        scoped(function* (): Gen<VariableLike> {
+          yield* getVariable("b", { shape: [1] });
+          return yield* fail<VariableLike>(scopeError("InvalidArgument", "after b", {}));
+        }),
+        catchError(() => getVariable("b", { shape: [1] })),
+      );
+      return [a.name, b.name];
+    });
+    const t = newTrace();
+    const r = runTraced(same, store, t, null);
+    assert.ok(E.isRight(r));
+    assert.deepEqual(r.right.value, ["a:0", "b:0"]);
+    assert.deepEqual(t.keys, ["a", "b"], "the failed branch's entry is gone");
+    assert.deepEqual(t.ends, [1, 2]);
+    t.mode = "replay";
+    t.cursor = 0;
+    const replayed = runTraced(same, freezeStore(emptyStore()), t, null);
+    assert.ok(E.isRight(replayed), "the replay rolls the cursor back for the handler");
+    assert.deepEqual(replayed.right.value, ["a:0", "b:0"]);
+    assert.equal(t.cursor, 2);
+
+    // The failed branch gets "tmp", which the handler never does.
+    let handled = 0;
+    const other = scoped(function* (): Gen<string[]> {
+      const a = yield* getVariable("a", { shape: [1] });
+      const b = yield* pipe(
+        scoped(function* (): Gen<VariableLike> {
+          yield* getVariable("tmp", { shape: [1] });
+          return yield* fail<VariableLike>(scopeError("InvalidArgument", "after tmp", {}));
+        }),
+        catchError(() => {
+          handled++;
+          return getVariable("b", { shape: [1] });
+        }),
+      );
+      return [a.name, b.name];
+    });
+    const t2 = newTrace();
+    const r2 = runTraced(other, store, t2, null);
+    assert.ok(E.isRight(r2));
+    assert.deepEqual(r2.right.value, ["a:0", "b:0"]);
+    assert.deepEqual(t2.keys, ["a", "b"]);
+    assert.equal(r2.right.store.variables.size, 2, "tmp is not in the store either");
+    assert.equal(handled, 1);
+    t2.mode = "replay";
+    t2.cursor = 0;
+    const r3 = runTraced(other, freezeStore(emptyStore()), t2, null);
+    // Never a wrong answer: the recorded result, or a divergence (then the
+    // interpreter runs the program in full).
+    if (E.isLeft(r3)) assert.equal(r3.left, TRACE_DIVERGED);
+    else assert.deepEqual(r3.right.value, ["a:0", "b:0"]);
+
+    // catchError never handles a divergence.
+    handled = 0;
+    const guarded = pipe(
+      getVariable("x", { shape: [1] }),
+      map((v) => v.name),
+      catchError(() => {
+        handled++;
+        return of("handled");
+      }),
+    );
+    const t3 = newTrace();
+    recordEntry(t3, "y", null);
+    t3.mode = "replay";
+    const r4 = runTraced(guarded, emptyStore(), t3, null);
+    assert.ok(E.isLeft(r4) && r4.left === TRACE_DIVERGED);
+    assert.equal(handled, 0);
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "catchError in a compiled apply: the full run's results every time",
+  async () => {
+    const fn = (x: tf.Tensor1D): Program<tf.Tensor> =>
+      scoped(function* (): Gen<tf.Tensor> {
+        const w = yield* variableScope(
+          "s",
+          variable("w", { shape: [3], initializer: constantInitializer(2) }),
+        );
+        // A second "s/w" in a non-reusing scope fails (VariableExists); the
+        // handler uses another variable.
+        const v = yield* variableScope(
+          "s",
+          pipe(
+            variable("w", { shape: [3] }),
+            map((t) => tf.mul(t, 100)),
+            catchError(() =>
+              variableScope("t", variable("u", { shape: [3], initializer: constantInitializer(5) }))
+            ),
+          ),
+        );
+        return tf.add(tf.mul(x, w), v);
+      });
+    const compiled = transform(fn);
+    const x = tf.tensor1d([1, 2, 3]);
+    const { params } = compiled.init(x);
+    assert.deepEqual(params.names, ["s/w", "s/t/u"]);
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(await take(compiled.apply(params, x)), [7, 9, 11], `apply #${i + 1}`);
+    }
+    assert.deepEqual(
+      await take(transform(fn, { compile: false }).apply(params, x)),
+      [7, 9, 11],
+    );
+    params.dispose();
+    x.dispose();
+  },
+);
+
+backendTest(
+  import.meta.url,
   "variableScope options that change between applies: the full run's result",
   async () => {
     // Default names decide which variable each scope gets; a replay compares

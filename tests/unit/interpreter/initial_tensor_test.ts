@@ -138,41 +138,53 @@ const FLOAT_INITIALIZERS: readonly [string, InitializerLike][] = [
 ];
 
 for (const [label, init] of FLOAT_INITIALIZERS) {
-  backendTest(`E9: ${label} gives materialize's float32 values exactly`, async () => {
-    // A constant value brings its own shape (TF1 forbids giving one).
-    const isValue = (init as { _tag?: unknown })._tag === "Value";
-    const v = variable("layer/w", init, isValue ? {} : { shape: [4, 5] });
-    assert.deepEqual(v.shape, [4, 5]);
-    const got = await assertMatchesMaterialize(v, "float32");
-    assert.equal(got.length, 20);
-  });
+  backendTest(
+    import.meta.url,
+    `E9: ${label} gives materialize's float32 values exactly`,
+    async () => {
+      // A constant value brings its own shape (TF1 forbids giving one).
+      const isValue = (init as { _tag?: unknown })._tag === "Value";
+      const v = variable("layer/w", init, isValue ? {} : { shape: [4, 5] });
+      assert.deepEqual(v.shape, [4, 5]);
+      const got = await assertMatchesMaterialize(v, "float32");
+      assert.equal(got.length, 20);
+    },
+  );
 }
 
-backendTest("E9: the global seed changes random values, as in materialize", async () => {
-  const v = variable("w", randomNormalInitializer(), { shape: [3, 3] });
-  const a = await assertMatchesMaterialize(v, "float32");
-  const b = await assertMatchesMaterialize(v, "float32", { seed: 7 });
-  assert.notDeepEqual(a, b);
-});
+backendTest(
+  import.meta.url,
+  "E9: the global seed changes random values, as in materialize",
+  async () => {
+    const v = variable("w", randomNormalInitializer(), { shape: [3, 3] });
+    const a = await assertMatchesMaterialize(v, "float32");
+    const b = await assertMatchesMaterialize(v, "float32", { seed: 7 });
+    assert.notDeepEqual(a, b);
+  },
+);
 
-backendTest("D5: int32 variables: ones, random uniform with maxval, a value", async () => {
-  await assertMatchesMaterialize(
-    variable("ones", onesInitializer(), { shape: [3], dtype: "int32" }),
-    "int32",
-  );
-  const u = variable("u", randomUniformInitializer({ minval: -5, maxval: 5 }), {
-    shape: [4, 4],
-    dtype: "int32",
-  });
-  const got = await assertMatchesMaterialize(u, "int32");
-  assert.ok(got.every((x) => Number.isInteger(x) && (x as number) >= -5 && (x as number) < 5));
-  await assertMatchesMaterialize(
-    variable("i", tensorValue([5, -6], { dtype: "int32" }), { dtype: "int32" }),
-    "int32",
-  );
-});
+backendTest(
+  import.meta.url,
+  "D5: int32 variables: ones, random uniform with maxval, a value",
+  async () => {
+    await assertMatchesMaterialize(
+      variable("ones", onesInitializer(), { shape: [3], dtype: "int32" }),
+      "int32",
+    );
+    const u = variable("u", randomUniformInitializer({ minval: -5, maxval: 5 }), {
+      shape: [4, 4],
+      dtype: "int32",
+    });
+    const got = await assertMatchesMaterialize(u, "int32");
+    assert.ok(got.every((x) => Number.isInteger(x) && (x as number) >= -5 && (x as number) < 5));
+    await assertMatchesMaterialize(
+      variable("i", tensorValue([5, -6], { dtype: "int32" }), { dtype: "int32" }),
+      "int32",
+    );
+  },
+);
 
-backendTest("D5: bool and string variables", async () => {
+backendTest(import.meta.url, "D5: bool and string variables", async () => {
   const b = variable("flags", constantInitializer([true, false]), { shape: [3], dtype: "bool" });
   assert.deepEqual(await assertMatchesMaterialize(b, "bool"), [1, 0, 0]);
   const s = variable("names", constantInitializer(["a", "b"]), { shape: [2, 2], dtype: "string" });
@@ -181,7 +193,7 @@ backendTest("D5: bool and string variables", async () => {
   assert.deepEqual(await assertMatchesMaterialize(z, "string"), ["", ""]);
 });
 
-backendTest("D5: a scalar and an empty variable keep their shapes", async () => {
+backendTest(import.meta.url, "D5: a scalar and an empty variable keep their shapes", async () => {
   assert.deepEqual(
     await assertMatchesMaterialize(
       variable("s", constantInitializer(2.5), { shape: [] }),
@@ -195,13 +207,13 @@ backendTest("D5: a scalar and an empty variable keep their shapes", async () => 
   );
 });
 
-backendTest("E9: -0 survives the upload", async () => {
+backendTest(import.meta.url, "E9: -0 survives the upload", async () => {
   const v = variable("negzero", constantInitializer(-0), { shape: [2] });
   const got = await assertMatchesMaterialize(v, "float32");
   assert.ok(Object.is(got[0], -0));
 });
 
-backendTest("the tensor is new on each call and owned by the caller", async () => {
+backendTest(import.meta.url, "the tensor is new on each call and owned by the caller", async () => {
   const v = variable("w", randomUniformInitializer(), { shape: [2, 2] });
   const a = initialTensor(v);
   const b = initialTensor(v);
@@ -250,23 +262,27 @@ const SHARDED: readonly [string, InitializerLike][] = [
 
 for (const [label, init] of SHARDED) {
   for (const axis of [0, 1]) {
-    backendTest(`G6: ${label} shards (axis ${axis}) are slices of the full variable`, async () => {
-      const fullShape = [6, 4];
-      const full = variable("emb", init, { shape: fullShape });
-      const fullValues = await read(initialTensor(full), fullShape, "float32");
-      const pv = partitioned("emb", fullShape, init, axis === 0 ? 3 : 2, axis);
-      assert.ok(pv.parts.length > 1);
-      for (const part of pv.parts) {
-        const info = part.saveSliceInfo;
-        assert.ok(info !== null && info.fullName === "emb");
-        const got = await assertMatchesMaterialize(part, "float32");
-        assert.deepEqual(
-          got,
-          slice(fullValues, fullShape, info.varOffset, part.shape),
-          part.fullName,
-        );
-      }
-    });
+    backendTest(
+      import.meta.url,
+      `G6: ${label} shards (axis ${axis}) are slices of the full variable`,
+      async () => {
+        const fullShape = [6, 4];
+        const full = variable("emb", init, { shape: fullShape });
+        const fullValues = await read(initialTensor(full), fullShape, "float32");
+        const pv = partitioned("emb", fullShape, init, axis === 0 ? 3 : 2, axis);
+        assert.ok(pv.parts.length > 1);
+        for (const part of pv.parts) {
+          const info = part.saveSliceInfo;
+          assert.ok(info !== null && info.fullName === "emb");
+          const got = await assertMatchesMaterialize(part, "float32");
+          assert.deepEqual(
+            got,
+            slice(fullValues, fullShape, info.varOffset, part.shape),
+            part.fullName,
+          );
+        }
+      },
+    );
   }
 }
 
@@ -276,7 +292,7 @@ const UNSUPPORTED: readonly DType[] = DTYPES.filter(
   (d) => !["float32", "int32", "bool", "string"].includes(d),
 );
 
-backendTest("toTfDType: float32, int32, bool and string map to themselves", () => {
+backendTest(import.meta.url, "toTfDType: float32, int32, bool and string map to themselves", () => {
   for (const d of ["float32", "int32", "bool", "string"] as const) {
     assert.equal(toTfDType(d, "v"), d);
   }
@@ -292,7 +308,7 @@ backendTest("toTfDType: float32, int32, bool and string map to themselves", () =
 });
 
 for (const dtype of UNSUPPORTED) {
-  backendTest(`a ${dtype} variable is an UnsupportedDType error naming it`, () => {
+  backendTest(import.meta.url, `a ${dtype} variable is an UnsupportedDType error naming it`, () => {
     const v = variable("scope/w", zerosInitializer(), { shape: [2], dtype });
     const e = expectError(() => initialTensor(v), "UnsupportedDType", [
       '"scope/w"',
@@ -305,7 +321,7 @@ for (const dtype of UNSUPPORTED) {
   });
 }
 
-backendTest("UnsupportedDType comes before initializer errors", () => {
+backendTest(import.meta.url, "UnsupportedDType comes before initializer errors", () => {
   const v = variable("w", zerosInitializer(), { shape: [3], dtype: "float64" });
   expectError(
     () => initialTensor({ ...v, initializer: orthogonalInitializer() }),
@@ -319,22 +335,28 @@ backendTest("UnsupportedDType comes before initializer errors", () => {
 
 // ---------------------------------------------------------------- other errors
 
-backendTest("materialize's errors come through: InvalidInitializer, InvalidArgument", () => {
-  const v = variable("w", zerosInitializer(), { shape: [3] });
-  expectError(
-    () => initialTensor({ ...v, initializer: orthogonalInitializer() }),
-    "InvalidInitializer",
-    [
-      '"w"',
-      "rank 2",
-    ],
-  );
-  expectError(() => initialTensor(v, { seed: 0.5 }), "InvalidArgument", ["seed"]);
-  expectError(() => initialTensor({ shape: [1] } as unknown as Variable), "InvalidArgument", [
-    "expected a Variable",
-  ]);
-  const throwing = customInitializer(() => {
-    throw new Error("nope");
-  });
-  expectError(() => initialTensor({ ...v, initializer: throwing }), "InvalidInitializer", ["nope"]);
-});
+backendTest(
+  import.meta.url,
+  "materialize's errors come through: InvalidInitializer, InvalidArgument",
+  () => {
+    const v = variable("w", zerosInitializer(), { shape: [3] });
+    expectError(
+      () => initialTensor({ ...v, initializer: orthogonalInitializer() }),
+      "InvalidInitializer",
+      [
+        '"w"',
+        "rank 2",
+      ],
+    );
+    expectError(() => initialTensor(v, { seed: 0.5 }), "InvalidArgument", ["seed"]);
+    expectError(() => initialTensor({ shape: [1] } as unknown as Variable), "InvalidArgument", [
+      "expected a Variable",
+    ]);
+    const throwing = customInitializer(() => {
+      throw new Error("nope");
+    });
+    expectError(() => initialTensor({ ...v, initializer: throwing }), "InvalidInitializer", [
+      "nope",
+    ]);
+  },
+);

@@ -73,7 +73,7 @@ function regularized(name: string, shape: readonly number[], regularizer: Regula
 
 // ---------------------------------------------------------------- built-in regularizers
 
-backendTest("H7: l1_regularizer is scale * sum(|w|)", async (b) => {
+backendTest(import.meta.url, "H7: l1_regularizer is scale * sum(|w|)", async (b) => {
   const w = weights(12);
   const t = tf.tensor(w, [3, 4]);
   assertClose(await lossOf(l1Regularizer(0.1), t), 0.1 * sumAbs(w), RTOL[b]);
@@ -81,15 +81,19 @@ backendTest("H7: l1_regularizer is scale * sum(|w|)", async (b) => {
   t.dispose();
 });
 
-backendTest("H7: l2_regularizer is scale * l2_loss(w) = scale * sum(w²) / 2", async (b) => {
-  const w = weights(12, 7);
-  const t = tf.tensor(w, [3, 4]);
-  assertClose(await lossOf(l2Regularizer(0.01), t), 0.01 * l2Loss(w), RTOL[b]);
-  assertClose(await lossOf(l2Regularizer(1), t), l2Loss(w), RTOL[b]);
-  t.dispose();
-});
+backendTest(
+  import.meta.url,
+  "H7: l2_regularizer is scale * l2_loss(w) = scale * sum(w²) / 2",
+  async (b) => {
+    const w = weights(12, 7);
+    const t = tf.tensor(w, [3, 4]);
+    assertClose(await lossOf(l2Regularizer(0.01), t), 0.01 * l2Loss(w), RTOL[b]);
+    assertClose(await lossOf(l2Regularizer(1), t), l2Loss(w), RTOL[b]);
+    t.dispose();
+  },
+);
 
-backendTest("H7: l1_l2_regularizer is the sum of both", async (b) => {
+backendTest(import.meta.url, "H7: l1_l2_regularizer is the sum of both", async (b) => {
   const w = weights(24, 3);
   const t = tf.tensor(w, [2, 3, 4]);
   assertClose(
@@ -103,7 +107,7 @@ backendTest("H7: l1_l2_regularizer is the sum of both", async (b) => {
   t.dispose();
 });
 
-backendTest("H7: a large variable stays within tolerance", async (b) => {
+backendTest(import.meta.url, "H7: a large variable stays within tolerance", async (b) => {
   const w = weights(4096, 11);
   const t = tf.tensor(w, [64, 64]);
   assertClose(await lossOf(l1Regularizer(0.001), t), 0.001 * sumAbs(w), RTOL[b], "l1");
@@ -111,7 +115,7 @@ backendTest("H7: a large variable stays within tolerance", async (b) => {
   t.dispose();
 });
 
-backendTest("H7: a scalar variable and a variable from getVariable", async (b) => {
+backendTest(import.meta.url, "H7: a scalar variable and a variable from getVariable", async (b) => {
   const s = tf.scalar(-1.5);
   assertClose(await lossOf(l1Regularizer(2), s), 3, RTOL[b]);
   assertClose(await lossOf(l2Regularizer(2), s), 2.25, RTOL[b]);
@@ -122,14 +126,14 @@ backendTest("H7: a scalar variable and a variable from getVariable", async (b) =
   t.dispose();
 });
 
-backendTest("H7: int32 weights are read as float32", async (b) => {
+backendTest(import.meta.url, "H7: int32 weights are read as float32", async (b) => {
   const t = tf.tensor([1, -2, 3], [3], "int32");
   assertClose(await lossOf(l1Regularizer(0.5), t), 3, RTOL[b]);
   assertClose(await lossOf(l2Regularizer(0.5), t), 0.5 * 14 / 2, RTOL[b]);
   t.dispose();
 });
 
-backendTest("H7: the input tensor is not disposed", async () => {
+backendTest(import.meta.url, "H7: the input tensor is not disposed", async () => {
   const t = tf.tensor([1, 2], [2]);
   await lossOf(l2Regularizer(1), t);
   assert.equal(t.isDisposed, false);
@@ -137,7 +141,7 @@ backendTest("H7: the input tensor is not disposed", async () => {
   t.dispose();
 });
 
-backendTest("H7: scale 0 adds no loss (null), as addsLoss says", () => {
+backendTest(import.meta.url, "H7: scale 0 adds no loss (null), as addsLoss says", () => {
   const t = tf.tensor([1, 2], [2]);
   assert.equal(regularizationLossValue(l1Regularizer(0), t, "w"), null);
   assert.equal(regularizationLossValue(l2Regularizer(0), t, "w"), null);
@@ -145,7 +149,7 @@ backendTest("H7: scale 0 adds no loss (null), as addsLoss says", () => {
   t.dispose();
 });
 
-backendTest("E6: no_regularizer must not be computed: InvalidRegularizer", () => {
+backendTest(import.meta.url, "E6: no_regularizer must not be computed: InvalidRegularizer", () => {
   const t = tf.tensor([1, 2], [2]);
   const e = expectError(
     () => regularizationLossValue(noRegularizer(), t, "scope/w"),
@@ -156,22 +160,26 @@ backendTest("E6: no_regularizer must not be computed: InvalidRegularizer", () =>
   t.dispose();
 });
 
-backendTest("H7: bool and string weights are rejected by built-in regularizers", () => {
-  const t = tf.tensor([true, false], [2], "bool");
-  expectError(() => regularizationLossValue(l2Regularizer(1), t, "flags"), "InvalidRegularizer", [
-    '"flags"',
-    "bool",
-  ]);
-  t.dispose();
-  const s = tf.tensor(["a"], [1], "string");
-  expectError(() => regularizationLossValue(l1Regularizer(1), s, "names"), "InvalidRegularizer", [
-    '"names"',
-    "string",
-  ]);
-  s.dispose();
-});
+backendTest(
+  import.meta.url,
+  "H7: bool and string weights are rejected by built-in regularizers",
+  () => {
+    const t = tf.tensor([true, false], [2], "bool");
+    expectError(() => regularizationLossValue(l2Regularizer(1), t, "flags"), "InvalidRegularizer", [
+      '"flags"',
+      "bool",
+    ]);
+    t.dispose();
+    const s = tf.tensor(["a"], [1], "string");
+    expectError(() => regularizationLossValue(l1Regularizer(1), s, "names"), "InvalidRegularizer", [
+      '"names"',
+      "string",
+    ]);
+    s.dispose();
+  },
+);
 
-backendTest("a disposed value is an InvalidArgument", () => {
+backendTest(import.meta.url, "a disposed value is an InvalidArgument", () => {
   const t = tf.tensor([1, 2], [2]);
   t.dispose();
   expectError(() => regularizationLossValue(l2Regularizer(1), t, "w"), "InvalidArgument", [
@@ -182,24 +190,32 @@ backendTest("a disposed value is an InvalidArgument", () => {
 
 // ---------------------------------------------------------------- user functions
 
-backendTest("H7: a function returning a scalar tensor gives that loss", async (b) => {
-  const w = weights(6, 5);
-  const t = tf.tensor(w, [2, 3]);
-  const cubes = regularizerFn((v) => tf.sum(tf.pow(v as tf.Tensor, 3)), { name: "cubes" });
-  let expected = 0;
-  for (const x of w) expected += x * x * x;
-  assertClose(await lossOf(cubes, t), expected, RTOL[b]);
-  t.dispose();
-});
+backendTest(
+  import.meta.url,
+  "H7: a function returning a scalar tensor gives that loss",
+  async (b) => {
+    const w = weights(6, 5);
+    const t = tf.tensor(w, [2, 3]);
+    const cubes = regularizerFn((v) => tf.sum(tf.pow(v as tf.Tensor, 3)), { name: "cubes" });
+    let expected = 0;
+    for (const x of w) expected += x * x * x;
+    assertClose(await lossOf(cubes, t), expected, RTOL[b]);
+    t.dispose();
+  },
+);
 
-backendTest("H7: a function returning a number gives a float32 scalar", async () => {
-  const t = tf.tensor([1, 2], [2]);
-  assert.equal(await lossOf(regularizerFn(() => 0.5), t), 0.5);
-  assert.equal(await lossOf(regularizerFn(() => 0), t), 0);
-  t.dispose();
-});
+backendTest(
+  import.meta.url,
+  "H7: a function returning a number gives a float32 scalar",
+  async () => {
+    const t = tf.tensor([1, 2], [2]);
+    assert.equal(await lossOf(regularizerFn(() => 0.5), t), 0.5);
+    assert.equal(await lossOf(regularizerFn(() => 0), t), 0);
+    t.dispose();
+  },
+);
 
-backendTest("H7: a function returning null or undefined adds no loss", () => {
+backendTest(import.meta.url, "H7: a function returning null or undefined adds no loss", () => {
   const t = tf.tensor([1, 2], [2]);
   assert.equal(regularizationLossValue(regularizerFn(() => null), t, "w"), null);
   assert.equal(regularizationLossValue(regularizerFn(() => undefined), t, "w"), null);
@@ -212,90 +228,106 @@ backendTest("H7: a function returning null or undefined adds no loss", () => {
   t.dispose();
 });
 
-backendTest("H7: an int32 scalar from a function becomes float32", async () => {
+backendTest(import.meta.url, "H7: an int32 scalar from a function becomes float32", async () => {
   const t = tf.tensor([1, 2], [2], "int32");
   assert.equal(await lossOf(regularizerFn((v) => tf.sum(v as tf.Tensor)), t), 3);
   t.dispose();
 });
 
-backendTest("H7: a function returning its (scalar) input gives a new tensor", async () => {
-  const s = tf.scalar(2.5);
-  const loss = regularizationLossValue(regularizerFn((v) => v), s, "w")!;
-  assert.notEqual(loss, s);
-  loss.dispose();
-  assert.equal(s.isDisposed, false);
-  assert.equal((await s.data())[0], 2.5);
-  s.dispose();
-});
+backendTest(
+  import.meta.url,
+  "H7: a function returning its (scalar) input gives a new tensor",
+  async () => {
+    const s = tf.scalar(2.5);
+    const loss = regularizationLossValue(regularizerFn((v) => v), s, "w")!;
+    assert.notEqual(loss, s);
+    loss.dispose();
+    assert.equal(s.isDisposed, false);
+    assert.equal((await s.data())[0], 2.5);
+    s.dispose();
+  },
+);
 
-backendTest("H7: a function returning a non-scalar tensor: InvalidRegularizer", () => {
-  const t = tf.tensor(weights(12), [3, 4]);
-  const e = expectError(
-    () => regularizationLossValue(regularizerFn((v) => tf.square(v as tf.Tensor)), t, "a/w"),
-    "InvalidRegularizer",
-    ['"a/w"', "float32 tensor of shape [3, 4]", "scalar"],
-  );
-  assert.equal(e.details.name, "a/w");
-  // Returning its non-scalar input: the input is not disposed.
-  expectError(
-    () => regularizationLossValue(regularizerFn((v) => v), t, "a/w"),
-    "InvalidRegularizer",
-    ['"a/w"', "shape [3, 4]"],
-  );
-  assert.equal(t.isDisposed, false);
-  t.dispose();
-});
-
-backendTest("H7: bad return values are InvalidRegularizer naming what came back", () => {
-  const t = tf.tensor([1, 2], [2]);
-  const cases: readonly [unknown, string][] = [
-    ["nope", '"nope"'],
-    [[1, 2], "[1, 2]"],
-    [{ loss: 1 }, "loss"],
-    [true, "true"],
-    [Promise.resolve(1), "Promise"],
-  ];
-  for (const [returned, phrase] of cases) {
-    expectError(
-      () => regularizationLossValue(regularizerFn(() => returned, { name: "bad" }), t, "v"),
+backendTest(
+  import.meta.url,
+  "H7: a function returning a non-scalar tensor: InvalidRegularizer",
+  () => {
+    const t = tf.tensor(weights(12), [3, 4]);
+    const e = expectError(
+      () => regularizationLossValue(regularizerFn((v) => tf.square(v as tf.Tensor)), t, "a/w"),
       "InvalidRegularizer",
-      ['"v"', '"bad"', phrase],
+      ['"a/w"', "float32 tensor of shape [3, 4]", "scalar"],
     );
-  }
-  expectError(
-    () => regularizationLossValue(regularizerFn(() => tf.scalar(true, "bool")), t, "v"),
-    "InvalidRegularizer",
-    ['"v"', "bool tensor of shape []"],
-  );
-  const gone = tf.scalar(1);
-  gone.dispose();
-  expectError(
-    () => regularizationLossValue(regularizerFn(() => gone), t, "v"),
-    "InvalidRegularizer",
-    ['"v"', "disposed"],
-  );
-  t.dispose();
-});
+    assert.equal(e.details.name, "a/w");
+    // Returning its non-scalar input: the input is not disposed.
+    expectError(
+      () => regularizationLossValue(regularizerFn((v) => v), t, "a/w"),
+      "InvalidRegularizer",
+      ['"a/w"', "shape [3, 4]"],
+    );
+    assert.equal(t.isDisposed, false);
+    t.dispose();
+  },
+);
 
-backendTest("H7: a function that throws: InvalidRegularizer with the cause", () => {
-  const t = tf.tensor([1, 2], [2]);
-  const boom = new Error("boom");
-  const e = expectError(
-    () =>
-      regularizationLossValue(
-        regularizerFn(
-          (v) => {
-            tf.mul(v as tf.Tensor, 2); // an intermediate, disposed on failure
-            throw boom;
-          },
-          { name: "exploding" },
+backendTest(
+  import.meta.url,
+  "H7: bad return values are InvalidRegularizer naming what came back",
+  () => {
+    const t = tf.tensor([1, 2], [2]);
+    const cases: readonly [unknown, string][] = [
+      ["nope", '"nope"'],
+      [[1, 2], "[1, 2]"],
+      [{ loss: 1 }, "loss"],
+      [true, "true"],
+      [Promise.resolve(1), "Promise"],
+    ];
+    for (const [returned, phrase] of cases) {
+      expectError(
+        () => regularizationLossValue(regularizerFn(() => returned, { name: "bad" }), t, "v"),
+        "InvalidRegularizer",
+        ['"v"', '"bad"', phrase],
+      );
+    }
+    expectError(
+      () => regularizationLossValue(regularizerFn(() => tf.scalar(true, "bool")), t, "v"),
+      "InvalidRegularizer",
+      ['"v"', "bool tensor of shape []"],
+    );
+    const gone = tf.scalar(1);
+    gone.dispose();
+    expectError(
+      () => regularizationLossValue(regularizerFn(() => gone), t, "v"),
+      "InvalidRegularizer",
+      ['"v"', "disposed"],
+    );
+    t.dispose();
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "H7: a function that throws: InvalidRegularizer with the cause",
+  () => {
+    const t = tf.tensor([1, 2], [2]);
+    const boom = new Error("boom");
+    const e = expectError(
+      () =>
+        regularizationLossValue(
+          regularizerFn(
+            (v) => {
+              tf.mul(v as tf.Tensor, 2); // an intermediate, disposed on failure
+              throw boom;
+            },
+            { name: "exploding" },
+          ),
+          t,
+          "layer/w",
         ),
-        t,
-        "layer/w",
-      ),
-    "InvalidRegularizer",
-    ['"layer/w"', '"exploding"', "threw", "boom"],
-  );
-  assert.equal(e.details.cause, boom);
-  t.dispose();
-});
+      "InvalidRegularizer",
+      ['"layer/w"', '"exploding"', "threw", "boom"],
+    );
+    assert.equal(e.details.cause, boom);
+    t.dispose();
+  },
+);

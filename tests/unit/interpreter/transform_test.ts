@@ -126,133 +126,145 @@ function input23(): tf.Tensor2D {
 
 // ---------------------------------------------------------------- init: names and values
 
-backendTest("init names params by TF1 full names, in creation order", async (backend) => {
-  const model = transform(namingProgram);
-  const x = input23();
-  const { params, store } = model.init(x, { seed: 3 });
-  assert.deepEqual(params.names, NAMING_NAMES);
-  assert.equal(params.size, NAMING_NAMES.length);
-  assert.equal(params.store, store);
-  assert.equal(store.frozen, true);
-  assert.deepEqual(listVariables(store).map((v) => v.fullName), NAMING_NAMES);
-  assert.deepEqual(params.entries().map(([n]) => n), NAMING_NAMES);
-  assert.deepEqual(Object.keys(params.toRecord()), NAMING_NAMES);
-  // ":0" suffixes are accepted; shapes are the variables' (shards' own).
-  assert.ok(params.has("tower/w:0") && params.has("tower/w") && !params.has("tower_1/w"));
-  assert.equal(params.get("dense_1/kernel:0"), params.get("dense_1/kernel"));
-  assert.deepEqual(params.get("net/layer1/kernel").shape, [3, 4]);
-  assert.deepEqual(params.get("dense_1/kernel").shape, [4, 2]);
-  assert.deepEqual(params.get("emb/part_0").shape, [2, 2]);
-  assert.deepEqual(params.get("emb/part_1").shape, [2, 2]);
-  assert.deepEqual(params.get("steps").shape, []);
-  expectError(() => params.get("tower_1/w"), "InvalidParams", ['"tower_1/w"', "tower/w"]);
-  // The towers share: the two tower outputs are equal, so the output is
-  // twice one tower plus the embedding sum.
-  const y = await take(model.apply(params, x));
-  const v = async (name: string): Promise<number[]> => await values(params.get(name));
-  const h = denseRef(
-    await values(x),
-    await v("net/layer1/kernel"),
-    await v("net/layer1/bias"),
-    2,
-    3,
-    4,
-  )
-    .map(Math.tanh);
-  const h1 = denseRef(h, await v("dense/kernel"), await v("dense/bias"), 2, 4, 4);
-  const h2 = denseRef(h1, await v("dense_1/kernel"), await v("dense_1/bias"), 2, 4, 2);
-  const embSum = [...await v("emb/part_0"), ...await v("emb/part_1")].reduce((a, b) => a + b, 0);
-  const tower = denseRef(h2, await v("tower/w"), [0, 0], 2, 2, 2);
-  assertAllClose(y, tower.map((t) => 2 * t + embSum), RTOL[backend], "output");
-  params.dispose();
-  x.dispose();
-});
-
-backendTest("init values are materialize's for the seed; the seed changes them", async () => {
-  const model = transform(namingProgram);
-  const x = input23();
-  for (const seed of [0, 7]) {
-    const { params, store } = model.init(x, seed === 0 ? undefined : { seed });
-    for (const v of listVariables(store)) {
-      const expected = Array.from(materializeOrThrow(v, { seed }).values as Float32Array);
-      assert.deepEqual(await values(params.get(v.fullName)), expected, `${v.fullName} (${seed})`);
-    }
+backendTest(
+  import.meta.url,
+  "init names params by TF1 full names, in creation order",
+  async (backend) => {
+    const model = transform(namingProgram);
+    const x = input23();
+    const { params, store } = model.init(x, { seed: 3 });
+    assert.deepEqual(params.names, NAMING_NAMES);
+    assert.equal(params.size, NAMING_NAMES.length);
+    assert.equal(params.store, store);
+    assert.equal(store.frozen, true);
+    assert.deepEqual(listVariables(store).map((v) => v.fullName), NAMING_NAMES);
+    assert.deepEqual(params.entries().map(([n]) => n), NAMING_NAMES);
+    assert.deepEqual(Object.keys(params.toRecord()), NAMING_NAMES);
+    // ":0" suffixes are accepted; shapes are the variables' (shards' own).
+    assert.ok(params.has("tower/w:0") && params.has("tower/w") && !params.has("tower_1/w"));
+    assert.equal(params.get("dense_1/kernel:0"), params.get("dense_1/kernel"));
+    assert.deepEqual(params.get("net/layer1/kernel").shape, [3, 4]);
+    assert.deepEqual(params.get("dense_1/kernel").shape, [4, 2]);
+    assert.deepEqual(params.get("emb/part_0").shape, [2, 2]);
+    assert.deepEqual(params.get("emb/part_1").shape, [2, 2]);
+    assert.deepEqual(params.get("steps").shape, []);
+    expectError(() => params.get("tower_1/w"), "InvalidParams", ['"tower_1/w"', "tower/w"]);
+    // The towers share: the two tower outputs are equal, so the output is
+    // twice one tower plus the embedding sum.
+    const y = await take(model.apply(params, x));
+    const v = async (name: string): Promise<number[]> => await values(params.get(name));
+    const h = denseRef(
+      await values(x),
+      await v("net/layer1/kernel"),
+      await v("net/layer1/bias"),
+      2,
+      3,
+      4,
+    )
+      .map(Math.tanh);
+    const h1 = denseRef(h, await v("dense/kernel"), await v("dense/bias"), 2, 4, 4);
+    const h2 = denseRef(h1, await v("dense_1/kernel"), await v("dense_1/bias"), 2, 4, 2);
+    const embSum = [...await v("emb/part_0"), ...await v("emb/part_1")].reduce((a, b) => a + b, 0);
+    const tower = denseRef(h2, await v("tower/w"), [0, 0], 2, 2, 2);
+    assertAllClose(y, tower.map((t) => 2 * t + embSum), RTOL[backend], "output");
     params.dispose();
-  }
-  const a = model.init(x, { seed: 1 }).params;
-  const b = model.init(x, { seed: 1 }).params;
-  const c = model.init(x, { seed: 2 }).params;
-  for (const name of NAMING_NAMES) {
-    const va = await values(a.get(name));
-    assert.deepEqual(await values(b.get(name)), va, `${name}: same seed, same values`);
-    const vc = await values(c.get(name));
-    // Random initializers (glorot uniform by default) depend on the seed;
-    // constant ones do not.
-    if (name.endsWith("bias") || name === "steps") assert.deepEqual(vc, va, name);
-    else assert.notDeepEqual(vc, va, `${name}: another seed, other values`);
-  }
-  for (const p of [a, b, c]) p.dispose();
-  x.dispose();
-});
+    x.dispose();
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "init values are materialize's for the seed; the seed changes them",
+  async () => {
+    const model = transform(namingProgram);
+    const x = input23();
+    for (const seed of [0, 7]) {
+      const { params, store } = model.init(x, seed === 0 ? undefined : { seed });
+      for (const v of listVariables(store)) {
+        const expected = Array.from(materializeOrThrow(v, { seed }).values as Float32Array);
+        assert.deepEqual(await values(params.get(v.fullName)), expected, `${v.fullName} (${seed})`);
+      }
+      params.dispose();
+    }
+    const a = model.init(x, { seed: 1 }).params;
+    const b = model.init(x, { seed: 1 }).params;
+    const c = model.init(x, { seed: 2 }).params;
+    for (const name of NAMING_NAMES) {
+      const va = await values(a.get(name));
+      assert.deepEqual(await values(b.get(name)), va, `${name}: same seed, same values`);
+      const vc = await values(c.get(name));
+      // Random initializers (glorot uniform by default) depend on the seed;
+      // constant ones do not.
+      if (name.endsWith("bias") || name === "steps") assert.deepEqual(vc, va, name);
+      else assert.notDeepEqual(vc, va, `${name}: another seed, other values`);
+    }
+    for (const p of [a, b, c]) p.dispose();
+    x.dispose();
+  },
+);
 
 // ---------------------------------------------------------------- apply
 
-backendTest("apply computes a two-layer MLP exactly as the hand reference", async (backend) => {
-  const mlp = (x: tf.Tensor2D): Program<tf.Tensor2D> =>
-    scoped(function* (): Gen<tf.Tensor2D> {
-      const h = yield* variableScope(
-        "hidden",
-        scoped(function* (): Gen<tf.Tensor2D> {
-          const w = yield* variable("w", { shape: [3, 5] });
-          const b = yield* variable("b", { shape: [5], initializer: randomNormalInitializer() });
-          return tf.relu(tf.add(tf.matMul(x, w), b)) as tf.Tensor2D;
-        }),
-      );
-      return yield* variableScope(
-        "out",
-        scoped(function* (): Gen<tf.Tensor2D> {
-          const w = yield* variable("w", { shape: [5, 2] });
-          const b = yield* variable("b", { shape: [2], initializer: randomNormalInitializer() });
-          return tf.add(tf.matMul(h, w), b) as tf.Tensor2D;
-        }),
-      );
-    });
-  const model = transform(mlp);
-  const x = input23();
-  const { params } = model.init(x, { seed: 11 });
-  assert.deepEqual(params.names, ["hidden/w", "hidden/b", "out/w", "out/b"]);
-  const xs = await values(x);
-  const hidden = denseRef(
-    xs,
-    await values(params.get("hidden/w")),
-    await values(params.get("hidden/b")),
-    2,
-    3,
-    5,
-  ).map((v) => Math.max(0, v));
-  const expected = denseRef(
-    hidden,
-    await values(params.get("out/w")),
-    await values(params.get("out/b")),
-    2,
-    5,
-    2,
-  );
-  // The first apply records, the next ones replay: all equal the reference.
-  for (let i = 0; i < 3; i++) {
-    const y = model.apply(params, x);
-    assert.deepEqual(y.shape, [2, 2]);
-    assertAllClose(await take(y), expected, RTOL[backend], `apply #${i + 1}`);
-  }
-  // The same params work with weights loaded from a record (makeParams).
-  const loaded = makeParams(params.store, params.toRecord());
-  assertAllClose(await take(model.apply(loaded, x)), expected, RTOL[backend], "loaded");
-  loaded.dispose();
-  params.dispose();
-  x.dispose();
-});
+backendTest(
+  import.meta.url,
+  "apply computes a two-layer MLP exactly as the hand reference",
+  async (backend) => {
+    const mlp = (x: tf.Tensor2D): Program<tf.Tensor2D> =>
+      scoped(function* (): Gen<tf.Tensor2D> {
+        const h = yield* variableScope(
+          "hidden",
+          scoped(function* (): Gen<tf.Tensor2D> {
+            const w = yield* variable("w", { shape: [3, 5] });
+            const b = yield* variable("b", { shape: [5], initializer: randomNormalInitializer() });
+            return tf.relu(tf.add(tf.matMul(x, w), b)) as tf.Tensor2D;
+          }),
+        );
+        return yield* variableScope(
+          "out",
+          scoped(function* (): Gen<tf.Tensor2D> {
+            const w = yield* variable("w", { shape: [5, 2] });
+            const b = yield* variable("b", { shape: [2], initializer: randomNormalInitializer() });
+            return tf.add(tf.matMul(h, w), b) as tf.Tensor2D;
+          }),
+        );
+      });
+    const model = transform(mlp);
+    const x = input23();
+    const { params } = model.init(x, { seed: 11 });
+    assert.deepEqual(params.names, ["hidden/w", "hidden/b", "out/w", "out/b"]);
+    const xs = await values(x);
+    const hidden = denseRef(
+      xs,
+      await values(params.get("hidden/w")),
+      await values(params.get("hidden/b")),
+      2,
+      3,
+      5,
+    ).map((v) => Math.max(0, v));
+    const expected = denseRef(
+      hidden,
+      await values(params.get("out/w")),
+      await values(params.get("out/b")),
+      2,
+      5,
+      2,
+    );
+    // The first apply records, the next ones replay: all equal the reference.
+    for (let i = 0; i < 3; i++) {
+      const y = model.apply(params, x);
+      assert.deepEqual(y.shape, [2, 2]);
+      assertAllClose(await take(y), expected, RTOL[backend], `apply #${i + 1}`);
+    }
+    // The same params work with weights loaded from a record (makeParams).
+    const loaded = makeParams(params.store, params.toRecord());
+    assertAllClose(await take(model.apply(loaded, x)), expected, RTOL[backend], "loaded");
+    loaded.dispose();
+    params.dispose();
+    x.dispose();
+  },
+);
 
-backendTest("apply of a variable init did not create is StoreFrozen", async () => {
+backendTest(import.meta.url, "apply of a variable init did not create is StoreFrozen", async () => {
   let extra = false;
   const model = transform((x: tf.Tensor1D) =>
     variableScope(
@@ -281,163 +293,185 @@ backendTest("apply of a variable init did not create is StoreFrozen", async () =
   x.dispose();
 });
 
-backendTest("accidental sharing in apply is VariableExists, as in init", async () => {
-  const model = transform(({ x, twice }: { x: tf.Tensor1D; twice: boolean }) =>
-    variableScope(
-      "layer",
-      scoped(function* (): Gen<tf.Tensor> {
-        const a = yield* variable("w", { shape: [2], initializer: onesInitializer() });
-        if (!twice) return tf.mul(x, a);
-        const b = yield* variable("w", { shape: [2] });
-        return tf.mul(tf.mul(x, a), b);
-      }),
-    )
-  );
-  const x = tf.tensor1d([2, 3]);
-  expectError(() => model.init({ x, twice: true }), "VariableExists", ['"layer/w"']);
-  const { params } = model.init({ x, twice: false });
-  assert.deepEqual(await take(model.apply(params, { x, twice: false })), [2, 3]);
-  expectError(() => model.apply(params, { x, twice: true }), "VariableExists", [
-    '"layer/w"',
-    "already exists",
-  ]);
-  // The failed signature is not cached: it fails again, the other still works.
-  expectError(() => model.apply(params, { x, twice: true }), "VariableExists", ['"layer/w"']);
-  assert.deepEqual(await take(model.apply(params, { x, twice: false })), [2, 3]);
-  params.dispose();
-  x.dispose();
-});
-
-backendTest("apply with disposed params or a non-Params value is InvalidParams", () => {
-  const model = transform((x: tf.Tensor1D) =>
-    scoped(function* (): Gen<tf.Tensor> {
-      return tf.mul(x, yield* variable("w", { shape: [2] }));
-    })
-  );
-  const x = tf.tensor1d([1, 2]);
-  const { params } = model.init(x);
-  for (const bad of [{}, null, undefined, 42, params.toRecord()]) {
-    expectError(() => model.apply(bad as unknown as Params, x), "InvalidParams", [
-      "Invalid params: expected Params from init",
+backendTest(
+  import.meta.url,
+  "accidental sharing in apply is VariableExists, as in init",
+  async () => {
+    const model = transform(({ x, twice }: { x: tf.Tensor1D; twice: boolean }) =>
+      variableScope(
+        "layer",
+        scoped(function* (): Gen<tf.Tensor> {
+          const a = yield* variable("w", { shape: [2], initializer: onesInitializer() });
+          if (!twice) return tf.mul(x, a);
+          const b = yield* variable("w", { shape: [2] });
+          return tf.mul(tf.mul(x, a), b);
+        }),
+      )
+    );
+    const x = tf.tensor1d([2, 3]);
+    expectError(() => model.init({ x, twice: true }), "VariableExists", ['"layer/w"']);
+    const { params } = model.init({ x, twice: false });
+    assert.deepEqual(await take(model.apply(params, { x, twice: false })), [2, 3]);
+    expectError(() => model.apply(params, { x, twice: true }), "VariableExists", [
+      '"layer/w"',
+      "already exists",
     ]);
-  }
-  params.dispose();
-  assert.equal(params.isDisposed, true);
-  params.dispose(); // idempotent
-  expectError(() => model.apply(params, x), "InvalidParams", ["disposed"]);
-  expectError(() => params.get("w"), "InvalidParams", ["disposed"]);
-  expectError(() => params.entries(), "InvalidParams", ["disposed"]);
-  // Params of another program: its names are not in this store.
-  const other = transform((x: tf.Tensor1D) =>
-    scoped(function* (): Gen<tf.Tensor> {
-      return tf.mul(x, yield* variable("v", { shape: [2] }));
-    })
-  );
-  const theirs = other.init(x).params;
-  expectError(() => model.apply(theirs, x), "StoreFrozen", ['"w"']);
-  theirs.dispose();
-  x.dispose();
-});
+    // The failed signature is not cached: it fails again, the other still works.
+    expectError(() => model.apply(params, { x, twice: true }), "VariableExists", ['"layer/w"']);
+    assert.deepEqual(await take(model.apply(params, { x, twice: false })), [2, 3]);
+    params.dispose();
+    x.dispose();
+  },
+);
 
-backendTest("a tfjs error in tensor code is ComputeError with the cause, no leaks", async () => {
-  const model = transform((x: tf.Tensor2D) =>
-    variableScope(
-      "lin",
+backendTest(
+  import.meta.url,
+  "apply with disposed params or a non-Params value is InvalidParams",
+  () => {
+    const model = transform((x: tf.Tensor1D) =>
       scoped(function* (): Gen<tf.Tensor> {
-        const w = yield* variable("w", { shape: [3, 2] });
-        const h = tf.relu(x); // an intermediate the failure must free
-        return tf.matMul(h, w);
-      }),
-    )
-  );
-  const good = input23();
-  const bad = tf.ones([2, 4]) as tf.Tensor2D;
-  // In init: the parameters made so far are freed too.
-  let e = expectError(() => model.init(bad), "ComputeError", ["Tensor code in the program threw"]);
-  assert.ok(e.details.cause instanceof Error);
-  assert.equal((e as { cause?: unknown }).cause, e.details.cause);
-  const { params } = model.init(good);
-  for (const m of [model, transform(model.fn, { compile: false })]) {
-    assert.equal((await take(m.apply(params, good))).length, 4);
-    e = expectError(() => m.apply(params, bad), "ComputeError", [
+        return tf.mul(x, yield* variable("w", { shape: [2] }));
+      })
+    );
+    const x = tf.tensor1d([1, 2]);
+    const { params } = model.init(x);
+    for (const bad of [{}, null, undefined, 42, params.toRecord()]) {
+      expectError(() => model.apply(bad as unknown as Params, x), "InvalidParams", [
+        "Invalid params: expected Params from init",
+      ]);
+    }
+    params.dispose();
+    assert.equal(params.isDisposed, true);
+    params.dispose(); // idempotent
+    expectError(() => model.apply(params, x), "InvalidParams", ["disposed"]);
+    expectError(() => params.get("w"), "InvalidParams", ["disposed"]);
+    expectError(() => params.entries(), "InvalidParams", ["disposed"]);
+    // Params of another program: its names are not in this store.
+    const other = transform((x: tf.Tensor1D) =>
+      scoped(function* (): Gen<tf.Tensor> {
+        return tf.mul(x, yield* variable("v", { shape: [2] }));
+      })
+    );
+    const theirs = other.init(x).params;
+    expectError(() => model.apply(theirs, x), "StoreFrozen", ['"w"']);
+    theirs.dispose();
+    x.dispose();
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "a tfjs error in tensor code is ComputeError with the cause, no leaks",
+  async () => {
+    const model = transform((x: tf.Tensor2D) =>
+      variableScope(
+        "lin",
+        scoped(function* (): Gen<tf.Tensor> {
+          const w = yield* variable("w", { shape: [3, 2] });
+          const h = tf.relu(x); // an intermediate the failure must free
+          return tf.matMul(h, w);
+        }),
+      )
+    );
+    const good = input23();
+    const bad = tf.ones([2, 4]) as tf.Tensor2D;
+    // In init: the parameters made so far are freed too.
+    let e = expectError(() => model.init(bad), "ComputeError", [
       "Tensor code in the program threw",
     ]);
     assert.ok(e.details.cause instanceof Error);
-    assert.match((e.details.cause as Error).message, /inner|shape|match/i);
-  }
-  // The model still works after the failure.
-  assert.equal((await take(model.apply(params, good))).length, 4);
-  params.dispose();
-  tf.dispose([good, bad]);
-});
+    assert.equal((e as { cause?: unknown }).cause, e.details.cause);
+    const { params } = model.init(good);
+    for (const m of [model, transform(model.fn, { compile: false })]) {
+      assert.equal((await take(m.apply(params, good))).length, 4);
+      e = expectError(() => m.apply(params, bad), "ComputeError", [
+        "Tensor code in the program threw",
+      ]);
+      assert.ok(e.details.cause instanceof Error);
+      assert.match((e.details.cause as Error).message, /inner|shape|match/i);
+    }
+    // The model still works after the failure.
+    assert.equal((await take(model.apply(params, good))).length, 4);
+    params.dispose();
+    tf.dispose([good, bad]);
+  },
+);
 
-backendTest("a program failing half-way leaks nothing, in init and in apply", async () => {
-  const model = transform(({ x, boom }: { x: tf.Tensor1D; boom: "no" | "fail" | "throw" }) =>
-    scoped(function* (): Gen<tf.Tensor> {
-      const a = yield* variableScope("a", variable("w", { shape: [3] }));
-      const t = tf.square(tf.mul(x, a)); // intermediates
-      if (boom === "fail") {
-        return yield* fail(scopeError("InvalidArgument", "boom after tensors", {}));
-      }
-      if (boom === "throw") throw new RangeError("thrown after tensors");
-      return tf.add(t, yield* variableScope("b", variable("w", { shape: [3] })));
-    })
-  );
-  const x = tf.tensor1d([1, -2, 3]);
-  expectError(() => model.init({ x, boom: "fail" }), "InvalidArgument", ["boom after tensors"]);
-  const e = expectError(() => model.init({ x, boom: "throw" }), "ComputeError", [
-    "thrown after tensors",
-  ]);
-  assert.ok(e.details.cause instanceof RangeError);
-  const { params } = model.init({ x, boom: "no" });
-  assert.deepEqual(params.names, ["a/w", "b/w"]);
-  for (let i = 0; i < 2; i++) {
-    expectError(() => model.apply(params, { x, boom: "fail" }), "InvalidArgument", [
-      "boom after tensors",
-    ]);
-    expectError(() => model.apply(params, { x, boom: "throw" }), "ComputeError", [
+backendTest(
+  import.meta.url,
+  "a program failing half-way leaks nothing, in init and in apply",
+  async () => {
+    const model = transform(({ x, boom }: { x: tf.Tensor1D; boom: "no" | "fail" | "throw" }) =>
+      scoped(function* (): Gen<tf.Tensor> {
+        const a = yield* variableScope("a", variable("w", { shape: [3] }));
+        const t = tf.square(tf.mul(x, a)); // intermediates
+        if (boom === "fail") {
+          return yield* fail(scopeError("InvalidArgument", "boom after tensors", {}));
+        }
+        if (boom === "throw") throw new RangeError("thrown after tensors");
+        return tf.add(t, yield* variableScope("b", variable("w", { shape: [3] })));
+      })
+    );
+    const x = tf.tensor1d([1, -2, 3]);
+    expectError(() => model.init({ x, boom: "fail" }), "InvalidArgument", ["boom after tensors"]);
+    const e = expectError(() => model.init({ x, boom: "throw" }), "ComputeError", [
       "thrown after tensors",
     ]);
-    assert.equal((await take(model.apply(params, { x, boom: "no" }))).length, 3);
-  }
-  params.dispose();
-  x.dispose();
-});
-
-backendTest("a parameter returned as is comes back as a separate handle", async () => {
-  const model = transform((_: null) =>
-    scoped(function* (): Gen<{ w: tf.Tensor; list: tf.Tensor[]; shards: readonly tf.Tensor[] }> {
-      const wv = yield* getVariable("w", { shape: [2], initializer: randomNormalInitializer() });
-      const w = yield* readVariable(wv);
-      const emb = yield* getVariable("emb", {
-        shape: [4, 1],
-        partitioner: fixedSizePartitioner(2),
-      });
-      return { w, list: [w, tf.neg(w)], shards: yield* readShards(emb) };
-    })
-  );
-  const { params } = model.init(null, { seed: 5 });
-  const w0 = await values(params.get("w"));
-  for (const m of [model, transform(model.fn, { compile: false })]) {
+    assert.ok(e.details.cause instanceof RangeError);
+    const { params } = model.init({ x, boom: "no" });
+    assert.deepEqual(params.names, ["a/w", "b/w"]);
     for (let i = 0; i < 2; i++) {
-      const out = m.apply(params, null);
-      assert.notEqual(out.w, params.get("w"));
-      assert.notEqual(out.list[0], params.get("w"));
-      assert.notEqual(out.shards[0], params.get("emb/part_0"));
-      assert.notEqual(out.shards[1], params.get("emb/part_1"));
-      assert.deepEqual(await values(out.w), w0);
-      assert.deepEqual(await values(out.list[1]!), w0.map((v) => -v));
-      tf.dispose([out.w, ...out.list, ...out.shards]);
-      assert.deepEqual(await values(params.get("w")), w0, "params still readable");
-      assert.equal((await values(params.get("emb/part_1"))).length, 2);
+      expectError(() => model.apply(params, { x, boom: "fail" }), "InvalidArgument", [
+        "boom after tensors",
+      ]);
+      expectError(() => model.apply(params, { x, boom: "throw" }), "ComputeError", [
+        "thrown after tensors",
+      ]);
+      assert.equal((await take(model.apply(params, { x, boom: "no" }))).length, 3);
     }
-  }
-  params.dispose();
-});
+    params.dispose();
+    x.dispose();
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "a parameter returned as is comes back as a separate handle",
+  async () => {
+    const model = transform((_: null) =>
+      scoped(function* (): Gen<{ w: tf.Tensor; list: tf.Tensor[]; shards: readonly tf.Tensor[] }> {
+        const wv = yield* getVariable("w", { shape: [2], initializer: randomNormalInitializer() });
+        const w = yield* readVariable(wv);
+        const emb = yield* getVariable("emb", {
+          shape: [4, 1],
+          partitioner: fixedSizePartitioner(2),
+        });
+        return { w, list: [w, tf.neg(w)], shards: yield* readShards(emb) };
+      })
+    );
+    const { params } = model.init(null, { seed: 5 });
+    const w0 = await values(params.get("w"));
+    for (const m of [model, transform(model.fn, { compile: false })]) {
+      for (let i = 0; i < 2; i++) {
+        const out = m.apply(params, null);
+        assert.notEqual(out.w, params.get("w"));
+        assert.notEqual(out.list[0], params.get("w"));
+        assert.notEqual(out.shards[0], params.get("emb/part_0"));
+        assert.notEqual(out.shards[1], params.get("emb/part_1"));
+        assert.deepEqual(await values(out.w), w0);
+        assert.deepEqual(await values(out.list[1]!), w0.map((v) => -v));
+        tf.dispose([out.w, ...out.list, ...out.shards]);
+        assert.deepEqual(await values(params.get("w")), w0, "params still readable");
+        assert.equal((await values(params.get("emb/part_1"))).length, 2);
+      }
+    }
+    params.dispose();
+  },
+);
 
 // ---------------------------------------------------------------- untyped input
 
-backendTest("untyped bad input to transform and init is a typed error", () => {
+backendTest(import.meta.url, "untyped bad input to transform and init is a typed error", () => {
   const f = (x: tf.Tensor1D): Program<tf.Tensor> =>
     scoped(function* (): Gen<tf.Tensor> {
       return tf.mul(x, yield* variable("w", { shape: [1] }));
