@@ -35,7 +35,9 @@ import {
   type RunState,
   type Step,
 } from "./program.ts";
-import { tracedStep } from "./trace.ts";
+import { TRACE_DIVERGED, TRACE_MISS, tracedStep } from "./trace.ts";
+import { replayGuarded } from "./_replay_guarded.ts";
+import { ProgramBase } from "./_program_base.ts";
 import { AUTO_REUSE } from "./reuse.ts";
 import type { Shape } from "./shape.ts";
 import { reusedVariable, runTrueGetter } from "./true_getter.ts";
@@ -228,34 +230,62 @@ export function trueGetter(args: GetterArgs): Program<VariableLike> {
  * @category variables
  */
 export function getVariable(name: string, options: GetVariableOptions = {}): Program<VariableLike> {
+  return new GetVariableProgram(name, options);
+}
+
+/** The program `getVariable` returns; its fields cache what does not change between runs. */
+class GetVariableProgram extends ProgramBase<VariableLike> {
   // Everything that does not depend on the scope is checked once, on the
   // first run, so running the program again only merges scope defaults, and
-  // building it (once per call of a model function) costs nothing; a replay
-  // never prepares at all.
-  let prepared: Either<ScopeError, PreparedOptions> | undefined;
+  // building it (once per call of a model function) costs one object; a
+  // replay never prepares at all.
+  prepared: Either<ScopeError, PreparedOptions> | undefined = undefined;
   // At the root the name starts the full name, so TF1's stricter first
   // character applies there (A17); the answer depends on the name only.
-  let atRoot: Either<ScopeError, unknown> | undefined;
+  atRoot: Either<ScopeError, unknown> | undefined = undefined;
   // The full name of the last scope this program ran in: a program usually
   // runs in the same scope again, and reusing the string skips building and
   // hashing it (a cache; it changes no result).
-  let lastScopeName: string | undefined;
-  let lastFullName = "";
-  let lastParts: readonly [string, string] = ["", ""];
-  const resolve = (env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> => {
-    prepared ??= prepareOptions(name, options);
+  lastScopeName: string | undefined = undefined;
+  lastFullName = "";
+  lastParts: readonly [string, string] = NO_PARTS;
+
+  constructor(readonly name: string, readonly options: GetVariableOptions) {
+    super();
+  }
+
+  run(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
+    const trace = env.trace;
+    if (trace === null) return this.resolve(env, state);
+    const { name, options } = this;
+    if (trace.mode === "replay") {
+      const value = replayGuarded(trace, name, options?.shape, options?.dtype);
+      return value === TRACE_MISS
+        ? E.left(TRACE_DIVERGED)
+        : E.right({ value: value as VariableLike, state });
+    }
+    return tracedStep(env, state, name, () => this.resolve(env, state), [
+      options?.shape,
+      options?.dtype,
+    ]);
+  }
+
+  resolve(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
+    const name = this.name;
+    const prepared = this.prepared ??= prepareOptions(name, this.options);
     if (E.isLeft(prepared)) return prepared;
     const o = prepared.right;
-    const rootCheck = atRoot ??= validateRelativeName("variable name", name, true);
+    const rootCheck = this.atRoot ??= validateRelativeName("variable name", name, true);
     const scope = state.current ?? env.scope;
-    if (scope.name !== lastScopeName) {
-      lastScopeName = scope.name;
-      lastFullName = joinName(scope.name, name);
+    if (scope.name !== this.lastScopeName) {
+      this.lastScopeName = scope.name;
+      this.lastFullName = joinName(scope.name, name);
       // Without a "/" in the name the parts are strings that already exist
       // (and whose hashes are cached): the scope's name and the name.
-      lastParts = name.includes("/") ? splitName(lastFullName) : [scope.name, name];
+      this.lastParts = name.includes("/") ? splitName(this.lastFullName) : [scope.name, name];
     }
-    const fullName = lastFullName;
+    const fullName = this.lastFullName;
+    const lastParts = this.lastParts;
     if (scope.name === "" && E.isLeft(rootCheck)) return rootCheck;
     if (o.valueDType !== null) {
       // TF1 D7: an explicit dtype must match a constant value's own dtype.
@@ -319,16 +349,10 @@ export function getVariable(name: string, options: GetVariableOptions = {}): Pro
       );
     }
     return program.run(env, state);
-  };
-  return makeProgram((env, state) =>
-    env.trace === null
-      ? resolve(env, state)
-      : tracedStep(env, state, name, () => resolve(env, state), [
-        options?.shape,
-        options?.dtype,
-      ])
-  );
+  }
 }
+
+const NO_PARTS: readonly [string, string] = ["", ""];
 
 /** getVariable's options with everything scope-independent checked and resolved. */
 interface PreparedOptions {

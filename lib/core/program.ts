@@ -20,6 +20,7 @@ import type { ScopeCounts } from "./scope_counts.ts";
 import type { VariableScope } from "./scope.ts";
 import type { Store } from "./store.ts";
 import { refuseReplay, rollbackTrace, type Trace, TRACE_DIVERGED, traceMark } from "./trace.ts";
+import { ProgramBase, ProgramImpl } from "./_program_base.ts";
 
 /**
  * What a program reads (the Reader part): the scope it runs in, as opened,
@@ -91,30 +92,14 @@ export interface Step<A> {
 export interface Program<A> {
   /** Discriminant. */
   readonly _tag: "Program";
-  /** Runs one step; the interpreter's entry point. */
-  readonly run: (env: Env, state: RunState) => Either<ScopeError, Step<A>>;
+  /**
+   * Runs one step; the interpreter's entry point. Call it as a method
+   * (`program.run(env, state)`): built-in programs keep their arguments on
+   * the program object.
+   */
+  run(env: Env, state: RunState): Either<ScopeError, Step<A>>;
   /** Makes `yield* program` work inside {@linkcode scoped}. */
   [Symbol.iterator](): Iterator<Program<A>, A, unknown>;
-}
-
-// `yield* p` asks for p's iterator: it yields p once and returns what the
-// driver sends back. A tiny class beats a generator per `yield*`.
-class SingleShot<A> implements Iterator<Program<A>, A, unknown> {
-  #done = false;
-  constructor(readonly program: Program<A>) {}
-  next(sent?: unknown): IteratorResult<Program<A>, A> {
-    if (this.#done) return { done: true, value: sent as A };
-    this.#done = true;
-    return { done: false, value: this.program };
-  }
-}
-
-class ProgramImpl<A> implements Program<A> {
-  readonly _tag = "Program" as const;
-  constructor(readonly run: (env: Env, state: RunState) => Either<ScopeError, Step<A>>) {}
-  [Symbol.iterator](): Iterator<Program<A>, A, unknown> {
-    return new SingleShot(this);
-  }
 }
 
 /**
@@ -157,7 +142,7 @@ export function makeProgram<A>(
  * @category constructors
  */
 export function of<A>(a: A): Program<A> {
-  return new ProgramImpl((_env, state) => E.right({ value: a, state }));
+  return new OfProgram(a);
 }
 
 /**
@@ -460,8 +445,29 @@ export function scoped<A, Args extends readonly unknown[] = []>(
   body: (...args: Args) => Generator<Program<any>, A, any>,
   ...args: Args
 ): Program<A> {
-  return new ProgramImpl((env, state) => {
-    const it: unknown = typeof body === "function" ? body(...args) : undefined;
+  return new ScopedProgram(body, args);
+}
+
+class OfProgram<A> extends ProgramBase<A> {
+  constructor(readonly a: A) {
+    super();
+  }
+  run(_env: Env, state: RunState): Either<ScopeError, Step<A>> {
+    return E.right({ value: this.a, state });
+  }
+}
+
+class ScopedProgram<A, Args extends readonly unknown[]> extends ProgramBase<A> {
+  constructor(
+    // deno-lint-ignore no-explicit-any
+    readonly body: (...args: Args) => Generator<Program<any>, A, any>,
+    readonly args: Args,
+  ) {
+    super();
+  }
+  run(env: Env, state: RunState): Either<ScopeError, Step<A>> {
+    const body = this.body;
+    const it: unknown = typeof body === "function" ? body(...this.args) : undefined;
     if (
       typeof it !== "object" || it === null || typeof (it as Iterator<unknown>).next !== "function"
     ) {
@@ -476,7 +482,7 @@ export function scoped<A, Args extends readonly unknown[] = []>(
       );
     }
     return drive(it as Generator<Program<unknown>, A, unknown>, env, state);
-  });
+  }
 }
 
 function drive<A>(
@@ -530,7 +536,7 @@ function drive<A>(
  * @category models
  */
 export function isProgram(value: unknown): value is Program<unknown> {
-  return value instanceof ProgramImpl ||
+  return value instanceof ProgramBase ||
     (typeof value === "object" && value !== null &&
       (value as { _tag?: unknown })._tag === "Program" &&
       typeof (value as { run?: unknown }).run === "function");

@@ -18,7 +18,8 @@ import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { checkOptionKeys, invalidArgument as invalid, parseDefaults } from "./_options.ts";
 import { joinName, validateRelativeName } from "./name.ts";
 import { type Body, enterNameScope, isBody, resolveBody } from "./name_scope.ts";
-import { fail, makeProgram, type Program, type RunState } from "./program.ts";
+import { type Env, fail, type Program, type RunState, type Step } from "./program.ts";
+import { ProgramBase } from "./_program_base.ts";
 import { isReuseOn, parseReuse, type ReuseArgument } from "./reuse.ts";
 import { closeSubscopes, openScope, type ScopeCounts, uniqueScopeName } from "./scope_counts.ts";
 import { validateVariableScope, type VariableScope } from "./scope.ts";
@@ -222,139 +223,161 @@ export function variableScope<A>(
   const hasOptions = maybeBody !== undefined;
   const options: unknown = hasOptions ? optionsOrBody : undefined;
   const body = (hasOptions ? maybeBody : optionsOrBody) as Body<VariableScope, A>;
-  return makeProgram((env, state) => {
-    const trace = env.trace;
-    if (trace !== null && trace.mode === "replay") {
-      const opened = replayEntry(trace, nameOrScope, scopeGuard(options));
-      if (opened === TRACE_MISS) return E.left(TRACE_DIVERGED);
-      const { scope, nameScope } = opened as OpenedScope;
-      const program = resolveBody(body, scope);
-      if (E.isLeft(program)) return program;
-      return program.right.run({ scope, nameScope, trace, context: env.context }, state);
-    }
-    const parsed = parseOptions(options);
-    if (E.isLeft(parsed)) return parsed;
-    const o = parsed.right;
-    if (!isBody(body)) {
-      return invalid("body", "expected a Program or a function of the scope", body);
-    }
-    const parent = state.current ?? env.scope;
-    let nameScope = env.nameScope;
-    let names = state.names;
-    let counts: ScopeCounts;
-    let scope: VariableScope;
-    let exit: (c: ScopeCounts) => ScopeCounts;
-    const openAux = (name: string): Either<ScopeError, string> => {
-      if (!o.auxiliaryNameScope) return E.right(env.nameScope);
-      const entered = enterNameScope(
-        env.nameScope,
-        names,
-        name,
-        state.store,
-        state.startVariables,
-      );
-      if (E.isLeft(entered)) return entered;
-      names = entered.right[1];
-      return E.right(entered.right[0]);
-    };
-    if (typeof nameOrScope === "string") {
-      const checked = validateRelativeName("scope name", nameOrScope, false);
-      if (E.isLeft(checked)) return checked;
-      const ns = openAux(nameOrScope);
-      if (E.isLeft(ns)) return ns;
-      nameScope = ns.right;
-      const fullName = joinName(parent.name, nameOrScope);
-      // TF1 C2: `reuse or parent.reuse`; a child cannot turn inherited reuse off.
-      scope = deriveScope(parent, fullName, o.reuse ?? parent.reuse, nameScope, o);
-      counts = openScope(state.counts, fullName);
-      exit = (c) => closeSubscopes(c, fullName);
-    } else if (typeof nameOrScope === "object" && nameOrScope !== null) {
-      const valid = validateVariableScope(nameOrScope);
-      if (E.isLeft(valid)) return valid;
-      const captured = valid.right;
-      const last = captured.name.split("/").pop()!;
-      // TF1 A8: jumping into the root opens no name scope.
-      if (last !== "") {
-        const ns = openAux(last);
-        if (E.isLeft(ns)) return ns;
-        nameScope = ns.right;
-      }
-      // TF1 C3: the captured scope's own reuse, unless true/AUTO_REUSE is passed.
-      scope = deriveScope(
-        captured,
-        captured.name,
-        isReuseOn(o.reuse) ? o.reuse : captured.reuse,
-        captured.originalNameScope,
-        o,
-      );
-      const snapshot = openScope(state.counts, captured.name);
-      counts = snapshot;
-      // TF1 B6: leaving a jump restores the counts as they were on entry.
-      exit = () => snapshot;
-    } else if (nameOrScope === null || nameOrScope === undefined) {
-      if (o.defaultName === null) {
-        return E.left(
-          scopeError(
-            "InvalidArgument",
-            "Invalid variableScope: defaultName is required when nameOrScope is null",
-            {
-              argument: "defaultName",
-            },
-          ),
-        );
-      }
-      if (isReuseOn(o.reuse)) {
-        return E.left(
-          scopeError(
-            "InvalidReuse",
-            "Invalid reuse: reuse=true cannot be used without a nameOrScope (a default-name scope)",
-            {
-              value: o.reuse,
-            },
-          ),
-        );
-      }
-      const checked = validateRelativeName("default name", o.defaultName, false);
-      if (E.isLeft(checked)) return checked;
-      // TF1 B8: the name scope uses the default name, uniquified on its own.
-      const ns = openAux(o.defaultName);
-      if (E.isLeft(ns)) return ns;
-      nameScope = ns.right;
-      const unique = uniqueScopeName(state.counts, parent.name, o.defaultName);
-      const fullName = joinName(parent.name, unique);
-      scope = deriveScope(parent, fullName, parent.reuse, nameScope, o);
-      counts = openScope(state.counts, fullName);
-      exit = (c) => closeSubscopes(c, fullName);
-    } else {
-      return invalid(
-        "nameOrScope",
-        "expected a string, a VariableScope or null (TF1 I5)",
-        nameOrScope,
-      );
-    }
+  return new VariableScopeProgram(nameOrScope, options, body);
+}
+
+/** The program `variableScope` returns. */
+class VariableScopeProgram<A> extends ProgramBase<A> {
+  constructor(
+    readonly nameOrScope: string | VariableScope | null,
+    readonly options: unknown,
+    readonly body: Body<VariableScope, A>,
+  ) {
+    super();
+  }
+  run(env: Env, state: RunState): Either<ScopeError, Step<A>> {
+    return runVariableScope(this.nameOrScope, this.options, this.body, env, state);
+  }
+}
+
+function runVariableScope<A>(
+  nameOrScope: string | VariableScope | null,
+  options: unknown,
+  body: Body<VariableScope, A>,
+  env: Env,
+  state: RunState,
+): Either<ScopeError, Step<A>> {
+  const trace = env.trace;
+  if (trace !== null && trace.mode === "replay") {
+    const opened = replayEntry(trace, nameOrScope, scopeGuard(options));
+    if (opened === TRACE_MISS) return E.left(TRACE_DIVERGED);
+    const { scope, nameScope } = opened as OpenedScope;
     const program = resolveBody(body, scope);
     if (E.isLeft(program)) return program;
-    const inner: RunState = { ...state, counts, names, current: null };
-    if (trace !== null) {
-      recordEntry(
-        trace,
-        nameOrScope,
-        { scope, nameScope } satisfies OpenedScope,
-        scopeGuard(options),
+    return program.right.run({ scope, nameScope, trace, context: env.context }, state);
+  }
+  const parsed = parseOptions(options);
+  if (E.isLeft(parsed)) return parsed;
+  const o = parsed.right;
+  if (!isBody(body)) {
+    return invalid("body", "expected a Program or a function of the scope", body);
+  }
+  const parent = state.current ?? env.scope;
+  let nameScope = env.nameScope;
+  let names = state.names;
+  let counts: ScopeCounts;
+  let scope: VariableScope;
+  let exit: (c: ScopeCounts) => ScopeCounts;
+  const openAux = (name: string): Either<ScopeError, string> => {
+    if (!o.auxiliaryNameScope) return E.right(env.nameScope);
+    const entered = enterNameScope(
+      env.nameScope,
+      names,
+      name,
+      state.store,
+      state.startVariables,
+    );
+    if (E.isLeft(entered)) return entered;
+    names = entered.right[1];
+    return E.right(entered.right[0]);
+  };
+  if (typeof nameOrScope === "string") {
+    const checked = validateRelativeName("scope name", nameOrScope, false);
+    if (E.isLeft(checked)) return checked;
+    const ns = openAux(nameOrScope);
+    if (E.isLeft(ns)) return ns;
+    nameScope = ns.right;
+    const fullName = joinName(parent.name, nameOrScope);
+    // TF1 C2: `reuse or parent.reuse`; a child cannot turn inherited reuse off.
+    scope = deriveScope(parent, fullName, o.reuse ?? parent.reuse, nameScope, o);
+    counts = openScope(state.counts, fullName);
+    exit = (c) => closeSubscopes(c, fullName);
+  } else if (typeof nameOrScope === "object" && nameOrScope !== null) {
+    const valid = validateVariableScope(nameOrScope);
+    if (E.isLeft(valid)) return valid;
+    const captured = valid.right;
+    const last = captured.name.split("/").pop()!;
+    // TF1 A8: jumping into the root opens no name scope.
+    if (last !== "") {
+      const ns = openAux(last);
+      if (E.isLeft(ns)) return ns;
+      nameScope = ns.right;
+    }
+    // TF1 C3: the captured scope's own reuse, unless true/AUTO_REUSE is passed.
+    scope = deriveScope(
+      captured,
+      captured.name,
+      isReuseOn(o.reuse) ? o.reuse : captured.reuse,
+      captured.originalNameScope,
+      o,
+    );
+    const snapshot = openScope(state.counts, captured.name);
+    counts = snapshot;
+    // TF1 B6: leaving a jump restores the counts as they were on entry.
+    exit = () => snapshot;
+  } else if (nameOrScope === null || nameOrScope === undefined) {
+    if (o.defaultName === null) {
+      return E.left(
+        scopeError(
+          "InvalidArgument",
+          "Invalid variableScope: defaultName is required when nameOrScope is null",
+          {
+            argument: "defaultName",
+          },
+        ),
       );
     }
-    const r = program.right.run({ scope, nameScope, trace, context: env.context }, inner);
-    if (E.isLeft(r)) return r;
-    const after = r.right.state;
-    return E.right({
-      value: r.right.value,
-      state: {
-        ...after,
-        store: after.store,
-        counts: exit(after.counts),
-        names: after.names,
-        current: state.current,
-      },
-    });
+    if (isReuseOn(o.reuse)) {
+      return E.left(
+        scopeError(
+          "InvalidReuse",
+          "Invalid reuse: reuse=true cannot be used without a nameOrScope (a default-name scope)",
+          {
+            value: o.reuse,
+          },
+        ),
+      );
+    }
+    const checked = validateRelativeName("default name", o.defaultName, false);
+    if (E.isLeft(checked)) return checked;
+    // TF1 B8: the name scope uses the default name, uniquified on its own.
+    const ns = openAux(o.defaultName);
+    if (E.isLeft(ns)) return ns;
+    nameScope = ns.right;
+    const unique = uniqueScopeName(state.counts, parent.name, o.defaultName);
+    const fullName = joinName(parent.name, unique);
+    scope = deriveScope(parent, fullName, parent.reuse, nameScope, o);
+    counts = openScope(state.counts, fullName);
+    exit = (c) => closeSubscopes(c, fullName);
+  } else {
+    return invalid(
+      "nameOrScope",
+      "expected a string, a VariableScope or null (TF1 I5)",
+      nameOrScope,
+    );
+  }
+  const program = resolveBody(body, scope);
+  if (E.isLeft(program)) return program;
+  const inner: RunState = { ...state, counts, names, current: null };
+  if (trace !== null) {
+    recordEntry(
+      trace,
+      nameOrScope,
+      { scope, nameScope } satisfies OpenedScope,
+      scopeGuard(options),
+    );
+  }
+  const r = program.right.run({ scope, nameScope, trace, context: env.context }, inner);
+  if (E.isLeft(r)) return r;
+  const after = r.right.state;
+  return E.right({
+    value: r.right.value,
+    state: {
+      ...after,
+      store: after.store,
+      counts: exit(after.counts),
+      names: after.names,
+      current: state.current,
+    },
   });
 }

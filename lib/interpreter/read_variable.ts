@@ -9,8 +9,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as E from "fp-ts/lib/Either.js";
 import { describeValue, ScopeError, scopeError } from "../core/errors.ts";
 import { getVariable, type GetVariableOptions } from "../core/get_variable.ts";
-import { makeProgram, type Program } from "../core/program.ts";
-import { tracedStep } from "../core/trace.ts";
+import { type Env, makeProgram, type Program, type RunState, type Step } from "../core/program.ts";
+import { ProgramBase } from "../core/_program_base.ts";
+import type { Either } from "../core/either.ts";
+import { TRACE_DIVERGED, TRACE_MISS, tracedStep } from "../core/trace.ts";
+import { replayGuarded } from "../core/_replay_guarded.ts";
 import type { PartitionedVariable, Variable, VariableLike } from "../core/variable.ts";
 import { isTensorContext, type TensorContext } from "./tensor_context.ts";
 
@@ -167,11 +170,30 @@ export function readShards(variable: VariableLike): Program<readonly tf.Tensor[]
  * @category interpreter
  */
 export function variable(name: string, options?: GetVariableOptions): Program<tf.Tensor> {
-  const get = getVariable(name, options);
-  // One traced step for both halves: a replay finds the slots at once.
-  return makeProgram((env, state) => {
+  return new VariableProgram(name, options);
+}
+
+/** The program `variable` returns: one traced step for both halves, so a replay finds the slots at once. */
+class VariableProgram extends ProgramBase<tf.Tensor> {
+  /** The getVariable half, made on the first run that records or runs in full. */
+  #get: Program<VariableLike> | null = null;
+
+  constructor(readonly name: string, readonly options: GetVariableOptions | undefined) {
+    super();
+  }
+
+  run(env: Env, state: RunState): Either<ScopeError, Step<tf.Tensor>> {
     const ctx = env.context;
     if (!isTensorContext(ctx)) return E.left(notInterpreted("variable"));
+    const { name, options } = this;
+    const trace = env.trace;
+    if (trace !== null && trace.mode === "replay") {
+      const slots = replayGuarded(trace, name, options?.shape, options?.dtype);
+      return slots === TRACE_MISS
+        ? E.left(TRACE_DIVERGED)
+        : E.right({ value: tensorOf(ctx, slots as Slots), state });
+    }
+    const get = this.#get ??= getVariable(name, options);
     const r = tracedStep(env, state, name, () => {
       const got = get.run(env, state);
       if (E.isLeft(got)) return got;
@@ -179,5 +201,5 @@ export function variable(name: string, options?: GetVariableOptions): Program<tf
       return E.isLeft(slots) ? slots : E.right({ value: slots.right, state: got.right.state });
     }, [options?.shape, options?.dtype]);
     return E.isLeft(r) ? r : E.right({ value: tensorOf(ctx, r.right.value), state: r.right.state });
-  });
+  }
 }
