@@ -16,6 +16,7 @@
  * interpreted_vs_compiled_B ratio=X       apply with compile: false / compiled apply (expected > 1)
  * train_step_vs_minimize_B ratio=X        trainer step / optimizer.minimize step (bound 1.05)
  * train_step_vs_train_on_batch_B ratio=X  trainer step + loss read / model.trainOnBatch (bound 0.95)
+ * apply_heap_vs_handwritten_B ratio=X     JS heap bytes per compiled apply / per hand-written pass
  * wasm_vs_cpu_demo ratio=X                the demo model's training step on wasm / on cpu
  * ```
  *
@@ -168,6 +169,13 @@ for (const r of backends) {
     tb,
     TFJS_BOUNDS.train_step_vs_train_on_batch,
     `trainer step + await loss.data() ${us(tb.aUs)}, await trainOnBatch ${us(tb.bUs)} per step`,
+  );
+  const heap = r.applyHeapVsHandwritten;
+  lines.push(`apply_heap_vs_handwritten_${b} ratio=${(heap.aBytes / heap.bBytes).toFixed(2)}`);
+  lines.push(
+    `# apply_heap_vs_handwritten_${b}: JS heap allocated per call (median over rounds without a GC): compiled apply ${
+      (heap.aBytes / 1024).toFixed(1)
+    } KiB, hand-written tfjs ${(heap.bBytes / 1024).toFixed(1)} KiB`,
   );
   const il = r.inlineVsHandwritten;
   lines.push(

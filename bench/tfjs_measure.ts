@@ -142,6 +142,49 @@ export function measureOne(a: () => void, s: PairSettings): { us: number; sample
 }
 
 /** Settings of one backend's block of comparisons. */
+/** Bytes each side allocates per call, from heap deltas. */
+export interface HeapResult {
+  /** Median bytes per call of side A (varscope). */
+  readonly aBytes: number;
+  /** Median bytes per call of side B (the baseline). */
+  readonly bBytes: number;
+}
+
+/** JS heap bytes per call over one round of `calls` calls, or null when a GC ran in it. */
+function heapRound(calls: number, f: () => void): number | null {
+  const before = Deno.memoryUsage().heapUsed;
+  for (let i = 0; i < calls; i++) f();
+  const delta = Deno.memoryUsage().heapUsed - before;
+  // A collection during the round frees more than the round allocated.
+  return delta >= 0 ? delta / calls : null;
+}
+
+/**
+ * The JS heap each side allocates per call: alternating rounds as in
+ * {@linkcode measurePair}, each the heap growth over its calls; rounds in
+ * which a collection ran (the heap shrank) are dropped. Tensor memory of
+ * the wasm backend lives outside the JS heap and is not counted.
+ *
+ * @param a side A (varscope)
+ * @param b side B (the baseline)
+ * @param s rounds and calls
+ * @returns the median bytes per call of each side
+ */
+export function measureHeapPair(a: () => void, b: () => void, s: PairSettings): HeapResult {
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let r = 0; r < s.rounds; r++) {
+    const x = heapRound(s.calls, a);
+    if (x !== null) as.push(x);
+    const y = heapRound(s.calls, b);
+    if (y !== null) bs.push(y);
+  }
+  return {
+    aBytes: as.length > 0 ? median(as) : Number.NaN,
+    bBytes: bs.length > 0 ? median(bs) : Number.NaN,
+  };
+}
+
 export interface TfjsSettings {
   /** Rounds and calls of the apply comparisons (1–2, 5). */
   readonly apply: PairSettings;
@@ -184,6 +227,8 @@ export interface BackendResults {
   readonly interpretedVsCompiled: PairResult;
   /** Compiled apply of the inline-generator MLP vs the hand-written pass (a detail). */
   readonly inlineVsHandwritten: PairResult;
+  /** JS heap allocated per call: compiled apply vs the hand-written pass. */
+  readonly applyHeapVsHandwritten: HeapResult;
   /** Median µs per training step of the demo model (`examples/demo.ts`). */
   readonly demoStepUs: number;
   /** Tensors alive after the block minus before (0 when nothing leaks). */
@@ -253,6 +298,11 @@ export async function measureBackend(
     () => runHandwritten(af),
     s.apply,
   );
+  const applyHeapVsHandwritten = measureHeapPair(
+    () => runCompiled(af),
+    () => runHandwritten(af),
+    s.apply,
+  );
   af.dispose();
 
   const tf1 = trainFixture();
@@ -278,6 +328,7 @@ export async function measureBackend(
     trainStepVsTrainOnBatch,
     interpretedVsCompiled,
     inlineVsHandwritten,
+    applyHeapVsHandwritten,
     demoStepUs,
     leakedTensors: tf.memory().numTensors - before,
   };
