@@ -7,16 +7,7 @@
  * @module
  */
 import { type Trace, TRACE_MISS } from "./trace.ts";
-
-/** Whether a recorded guard element equals a given one (arrays: element by element). */
-function sameElement(recorded: unknown, given: unknown): boolean {
-  if (recorded === given) return true;
-  if (!Array.isArray(recorded) || !Array.isArray(given) || recorded.length !== given.length) {
-    return false;
-  }
-  for (let j = 0; j < given.length; j++) if (recorded[j] !== given[j]) return false;
-  return true;
-}
+import { sameGuardElement } from "./_same_guard_element.ts";
 
 /**
  * In replay mode: the value recorded at the cursor when its key is `key` and
@@ -34,7 +25,7 @@ export function replayGuarded(
   const recorded = trace.guards[i] as readonly unknown[] | undefined;
   if (
     recorded === undefined || recorded.length !== 2 ||
-    !sameElement(recorded[0], guard0) || !sameElement(recorded[1], guard1)
+    !sameGuardElement(recorded[0], guard0) || !sameGuardElement(recorded[1], guard1)
   ) {
     return TRACE_MISS;
   }

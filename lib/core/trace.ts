@@ -23,6 +23,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "./either.ts";
 import { type ScopeError, scopeError } from "./errors.ts";
 import type { Env, RunState, Step } from "./program.ts";
+import { sameGuardElement } from "./_same_guard_element.ts";
 
 /**
  * A recording of one successful run, or a replay of it.
@@ -315,11 +316,7 @@ function sameGuard(
     return false;
   }
   for (let i = 0; i < given.length; i++) {
-    const a = recorded[i];
-    const b = given[i];
-    if (a === b) continue;
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+    if (!sameGuardElement(recorded[i], given[i])) return false;
   }
   return true;
 }
