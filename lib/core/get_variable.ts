@@ -239,16 +239,16 @@ class GetVariableProgram extends ProgramBase<VariableLike> {
   // first run, so running the program again only merges scope defaults, and
   // building it (once per call of a model function) costs one object; a
   // replay never prepares at all.
-  prepared: Either<ScopeError, PreparedOptions> | undefined = undefined;
+  #prepared: Either<ScopeError, PreparedOptions> | undefined = undefined;
   // At the root the name starts the full name, so TF1's stricter first
   // character applies there (A17); the answer depends on the name only.
-  atRoot: Either<ScopeError, unknown> | undefined = undefined;
+  #atRoot: Either<ScopeError, unknown> | undefined = undefined;
   // The full name of the last scope this program ran in: a program usually
   // runs in the same scope again, and reusing the string skips building and
   // hashing it (a cache; it changes no result).
-  lastScopeName: string | undefined = undefined;
-  lastFullName = "";
-  lastParts: readonly [string, string] = NO_PARTS;
+  #lastScopeName: string | undefined = undefined;
+  #lastFullName = "";
+  #lastParts: readonly [string, string] = NO_PARTS;
 
   constructor(readonly name: string, readonly options: GetVariableOptions) {
     super();
@@ -272,20 +272,20 @@ class GetVariableProgram extends ProgramBase<VariableLike> {
 
   resolve(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
     const name = this.name;
-    const prepared = this.prepared ??= prepareOptions(name, this.options);
+    const prepared = this.#prepared ??= prepareOptions(name, this.options);
     if (E.isLeft(prepared)) return prepared;
     const o = prepared.right;
-    const rootCheck = this.atRoot ??= validateRelativeName("variable name", name, true);
+    const rootCheck = this.#atRoot ??= validateRelativeName("variable name", name, true);
     const scope = state.current ?? env.scope;
-    if (scope.name !== this.lastScopeName) {
-      this.lastScopeName = scope.name;
-      this.lastFullName = joinName(scope.name, name);
+    if (scope.name !== this.#lastScopeName) {
+      this.#lastScopeName = scope.name;
+      this.#lastFullName = joinName(scope.name, name);
       // Without a "/" in the name the parts are strings that already exist
       // (and whose hashes are cached): the scope's name and the name.
-      this.lastParts = name.includes("/") ? splitName(this.lastFullName) : [scope.name, name];
+      this.#lastParts = name.includes("/") ? splitName(this.#lastFullName) : [scope.name, name];
     }
-    const fullName = this.lastFullName;
-    const lastParts = this.lastParts;
+    const fullName = this.#lastFullName;
+    const lastParts = this.#lastParts;
     if (scope.name === "" && E.isLeft(rootCheck)) return rootCheck;
     if (o.valueDType !== null) {
       // TF1 D7: an explicit dtype must match a constant value's own dtype.

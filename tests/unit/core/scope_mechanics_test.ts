@@ -4,6 +4,8 @@ import {
   getNameScope,
   getVariable,
   getVariableScope,
+  listVariables,
+  of,
   onesInitializer,
   reuseVariables,
   scoped,
@@ -115,4 +117,20 @@ Deno.test("there is no values option: it selects no graph and names nothing (TF1
     "InvalidArgument",
     ['"values"'],
   );
+});
+
+Deno.test("programs are values: frozen programs run again and again with the same result", () => {
+  const program = Object.freeze(variableScope(
+    "outer",
+    Object.freeze(scoped(function* () {
+      const a = yield* Object.freeze(getVariable("a", { shape: [2] }));
+      const b = yield* Object.freeze(variableScope(null, { defaultName: "d" }, of(1)));
+      return [a.name, b];
+    })),
+  ));
+  for (let i = 0; i < 3; i++) {
+    const { value, store } = ok(program);
+    assert.deepEqual(value, ["outer/a:0", 1]);
+    assert.deepEqual(listVariables(store).map((v) => v.fullName), ["outer/a"]);
+  }
 });
