@@ -122,7 +122,7 @@ Deno.test("there is no values option: it selects no graph and names nothing (TF1
 Deno.test("programs are values: frozen programs run again and again with the same result", () => {
   const program = Object.freeze(variableScope(
     "outer",
-    Object.freeze(scoped(function* () {
+    Object.freeze(scoped(function* (): Gen<[string, number]> {
       const a = yield* Object.freeze(getVariable("a", { shape: [2] }));
       const b = yield* Object.freeze(variableScope(null, { defaultName: "d" }, of(1)));
       return [a.name, b];
