@@ -21,7 +21,6 @@ import {
   materialize,
   materializeOrThrow,
   onesInitializer,
-  type PartitionedVariable,
   type PartitionInfo,
   randomNormalInitializer,
   randomUniformInitializer,
@@ -38,45 +37,9 @@ import {
 } from "varscope";
 import { fnv1a64, philox, roundBFloat16, roundFloat16 } from "../../../lib/initializers/_random.ts";
 import type { Gen } from "../core/_helpers.ts";
+import { partitioned, variable } from "../_variables.ts";
 
 // ---------------------------------------------------------------- helpers
-
-interface VarOptions {
-  readonly dtype?: DType;
-  readonly shape?: readonly number[];
-}
-
-function variable(name: string, initializer: InitializerLike, options: VarOptions = {}): Variable {
-  const v = runScopedOrThrow(
-    getVariable(name, {
-      ...(options.shape === undefined ? {} : { shape: options.shape }),
-      ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
-      initializer,
-    }),
-  ).value;
-  assert.ok(v._tag === "Variable");
-  return v;
-}
-
-function partitioned(
-  name: string,
-  shape: readonly number[],
-  initializer: InitializerLike | null,
-  shards: number,
-  axis = 0,
-  dtype: DType = "float32",
-): PartitionedVariable {
-  const v = runScopedOrThrow(
-    getVariable(name, {
-      shape,
-      dtype,
-      initializer,
-      partitioner: fixedSizePartitioner(shards, axis),
-    }),
-  ).value;
-  assert.ok(v._tag === "PartitionedVariable");
-  return v;
-}
 
 function numbers(value: InitialValue): number[] {
   return Array.from(value.values as ArrayLike<number>);

@@ -16,9 +16,6 @@ import {
   customInitializer,
   type DType,
   DTYPES,
-  emptyStore,
-  fixedSizePartitioner,
-  getVariable,
   glorotNormalInitializer,
   glorotUniformInitializer,
   heNormalInitializer,
@@ -30,10 +27,8 @@ import {
   materializeOrThrow,
   onesInitializer,
   orthogonalInitializer,
-  type PartitionedVariable,
   randomNormalInitializer,
   randomUniformInitializer,
-  runScopedOrThrow,
   tensorValue,
   truncatedNormalInitializer,
   type Variable,
@@ -42,40 +37,9 @@ import {
 } from "varscope";
 import { initialTensor, toTfDType } from "../../../lib/interpreter/initial_tensor.ts";
 import { backendTest, expectError } from "./_backends.ts";
+import { partitioned, variable } from "../_variables.ts";
 
 // ---------------------------------------------------------------- helpers
-
-interface VarOptions {
-  readonly dtype?: DType;
-  readonly shape?: readonly number[];
-}
-
-function variable(name: string, initializer: InitializerLike, options: VarOptions = {}): Variable {
-  const v = runScopedOrThrow(
-    getVariable(name, {
-      ...(options.shape === undefined ? {} : { shape: options.shape }),
-      ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
-      initializer,
-    }),
-  ).value;
-  assert.ok(v._tag === "Variable");
-  return v;
-}
-
-function partitioned(
-  name: string,
-  shape: readonly number[],
-  initializer: InitializerLike,
-  shards: number,
-  axis = 0,
-): PartitionedVariable {
-  const v = runScopedOrThrow(
-    getVariable(name, { shape, initializer, partitioner: fixedSizePartitioner(shards, axis) }),
-    emptyStore(),
-  ).value;
-  assert.ok(v._tag === "PartitionedVariable");
-  return v;
-}
 
 /** Reads a tensor (disposing it) after checking its shape and dtype. */
 async function read(
