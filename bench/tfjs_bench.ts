@@ -59,26 +59,41 @@ const trainOn = (b: BackendName): Promise<TrainFixture> =>
   fixtureOn(trainFixtures, b, trainFixture);
 const demoOn = (b: BackendName): Promise<DemoFixture> => fixtureOn(demoFixtures, b, demoFixture);
 
+/** One timed side: its fixture is made and its backend selected outside the timing. */
+function timed<F>(
+  backend: BackendName,
+  name: string,
+  group: string,
+  baseline: boolean,
+  sizes: { readonly warmup: number; readonly n: number },
+  fixture: (b: BackendName) => Promise<F>,
+  run: (f: F) => void | Promise<void>,
+): void {
+  Deno.bench({
+    name: `${name} (${backend})`,
+    group,
+    baseline,
+    ...sizes,
+    async fn(b): Promise<void> {
+      const f = await fixture(backend);
+      b.start();
+      const pending = run(f);
+      if (pending instanceof Promise) await pending;
+      b.end();
+    },
+  });
+}
+
+const APPLY = { warmup: 200, n: 3000 } as const;
+const TRAIN = { warmup: 10, n: 100 } as const;
+
 for (const backend of ["cpu", "wasm"] as const) {
   const apply = (
     name: string,
     group: string,
     baseline: boolean,
     run: (f: ApplyFixture) => void,
-  ): void =>
-    Deno.bench({
-      name: `${name} (${backend})`,
-      group: `${group}_${backend}`,
-      baseline,
-      warmup: 200,
-      n: 3000,
-      async fn(b): Promise<void> {
-        const f = await applyOn(backend);
-        b.start();
-        run(f);
-        b.end();
-      },
-    });
+  ): void => timed(backend, name, `${group}_${backend}`, baseline, APPLY, applyOn, run);
   apply("compiled apply", "apply_vs_handwritten", false, runCompiled);
   apply("hand-written tfjs", "apply_vs_handwritten", true, runHandwritten);
   apply("compiled apply", "apply_vs_layers_predict", false, runCompiled);
@@ -90,63 +105,27 @@ for (const backend of ["cpu", "wasm"] as const) {
     name: string,
     group: string,
     baseline: boolean,
-    run: (f: TrainFixture) => void,
-  ): void =>
-    Deno.bench({
-      name: `${name} (${backend})`,
-      group: `${group}_${backend}`,
-      baseline,
-      warmup: 10,
-      n: 100,
-      async fn(b): Promise<void> {
-        const f = await trainOn(backend);
-        b.start();
-        run(f);
-        b.end();
-      },
-    });
+    run: (f: TrainFixture) => void | Promise<void>,
+  ): void => timed(backend, name, `${group}_${backend}`, baseline, TRAIN, trainOn, run);
   train("trainer step", "train_step_vs_minimize", false, (f) => stepOurs(f).dispose());
   train("optimizer.minimize", "train_step_vs_minimize", true, (f) => stepMinimize(f).dispose());
-
   // trainOnBatch reads the loss value (it awaits loss.data()), so ours does too.
-  const trainAsync = (
-    name: string,
-    baseline: boolean,
-    run: (f: TrainFixture) => Promise<void>,
-  ): void =>
-    Deno.bench({
-      name: `${name} (${backend})`,
-      group: `train_step_vs_train_on_batch_${backend}`,
-      baseline,
-      warmup: 10,
-      n: 100,
-      async fn(b): Promise<void> {
-        const f = await trainOn(backend);
-        b.start();
-        await run(f);
-        b.end();
-      },
-    });
-  trainAsync("trainer step + await loss.data()", false, async (f) => {
+  train("trainer step + await loss.data()", "train_step_vs_train_on_batch", false, async (f) => {
     const loss = stepOurs(f);
     await loss.data();
     loss.dispose();
   });
-  trainAsync("await model.trainOnBatch", true, async (f) => {
+  train("await model.trainOnBatch", "train_step_vs_train_on_batch", true, async (f) => {
     await stepLayers(f);
   });
 
-  Deno.bench({
-    name: `demo training step (${backend})`,
-    group: "wasm_vs_cpu_demo",
-    baseline: backend === "cpu",
-    warmup: 5,
-    n: 50,
-    async fn(b): Promise<void> {
-      const f = await demoOn(backend);
-      b.start();
-      stepDemo(f).dispose();
-      b.end();
-    },
-  });
+  timed(
+    backend,
+    "demo training step",
+    "wasm_vs_cpu_demo",
+    backend === "cpu",
+    { warmup: 5, n: 50 },
+    demoOn,
+    (f) => stepDemo(f).dispose(),
+  );
 }
