@@ -79,7 +79,7 @@ export interface Trainer<I> {
   readonly dispose: () => void;
 }
 
-interface Slots {
+interface TrainingState {
   readonly store: Store;
   /** Per params slot, its training variable, or null when not trainable. */
   readonly variables: readonly (tf.Variable | null)[];
@@ -166,7 +166,7 @@ export function makeTrainer<I>(
       },
     );
   }
-  let slots: Slots | null = null;
+  let slots: TrainingState | null = null;
   let disposed = false;
 
   const release = (): void => {
@@ -174,7 +174,7 @@ export function makeTrainer<I>(
     slots = null;
   };
 
-  const slotsFor = (params: Params): Slots => {
+  const slotsFor = (params: Params): TrainingState => {
     if (slots !== null) {
       if (slots.store === params.store) return slots;
       // Optimizers keep their state by variable position: another layout
@@ -197,7 +197,7 @@ export function makeTrainer<I>(
           }),
       tensor: (slot) => variables[slot] ?? made.current!.at(slot),
     };
-    const made: Slots = {
+    const made: TrainingState = {
       store: params.store,
       variables,
       trainable: variables.filter((v): v is tf.Variable => v !== null),
