@@ -536,10 +536,14 @@ function drive<A>(
  * @category models
  */
 export function isProgram(value: unknown): value is Program<unknown> {
-  return value instanceof ProgramBase ||
-    (typeof value === "object" && value !== null &&
-      (value as { _tag?: unknown })._tag === "Program" &&
-      typeof (value as { run?: unknown }).run === "function");
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return value instanceof ProgramBase ||
+      ((value as { _tag?: unknown })._tag === "Program" &&
+        typeof (value as { run?: unknown }).run === "function");
+  } catch {
+    return false; // a proxy or getter that throws is no program
+  }
 }
 
 /**

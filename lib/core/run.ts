@@ -97,8 +97,48 @@ function runInEnv<A>(
     current: null,
     startVariables: store.variables,
   };
-  const r = program.run(env, state);
-  return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+  // One guard for the whole run (none per primitive): whatever user code
+  // throws, and a stack overflow from deep nesting, becomes a typed error.
+  try {
+    const r = program.run(env, state);
+    return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+  } catch (cause) {
+    return E.left(thrownError(cause));
+  }
+}
+
+// The typed error for an exception that escaped a program's run: a stack
+// overflow is `NestingTooDeep`, anything else `UserCodeFailed`; both keep
+// what was thrown as `cause`.
+function thrownError(cause: unknown): ScopeError {
+  if (isStackOverflow(cause)) {
+    return scopeError(
+      "NestingTooDeep",
+      "The program nests too deeply for the JavaScript stack (thousands of nested scopes or " +
+        "combinators); flatten it, for example loop inside one scoped body",
+      { cause },
+    );
+  }
+  let why: string;
+  try {
+    why = cause instanceof Error ? `${cause.name}: ${cause.message}` : describeValue(cause);
+  } catch {
+    why = describeValue(cause);
+  }
+  return scopeError(
+    "UserCodeFailed",
+    `User code in the program (a scoped body, custom getter, template function, map/flatMap ` +
+      `function or partitioner) threw: ${why}`,
+    { cause },
+  );
+}
+
+function isStackOverflow(e: unknown): boolean {
+  try {
+    return e instanceof RangeError && /call stack/i.test(e.message);
+  } catch {
+    return false;
+  }
 }
 
 /**
