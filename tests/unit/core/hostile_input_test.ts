@@ -4,8 +4,10 @@
 import * as assert from "node:assert/strict";
 import { pipe } from "fp-ts/lib/function.js";
 import {
+  findVariable,
   flatMap,
   getVariable,
+  listVariables,
   makeTemplate,
   map,
   of,
@@ -15,6 +17,7 @@ import {
   scoped,
   ScopeError,
   variableScope,
+  type VariableLike,
 } from "varscope";
 import { fails } from "./_helpers.ts";
 
@@ -95,4 +98,54 @@ Deno.test("issue 7: runScoped never throws — 20,000 nested variableScopes give
   let q: Program<unknown> = getVariable("v", { shape: [1] });
   for (let i = 0; i < 200; i++) q = variableScope("s", q);
   assert.equal(runScoped(q)._tag, "Right");
+});
+
+// Issue 7: "Editing a custom getter's arguments in place — the natural port of
+// TF1's `kwargs["name"] = …; return getter(…)` — files the variable under its
+// old name … and the edit bypasses every check".
+function editInPlace(edit: (args: Record<string, unknown>) => void): Program<VariableLike> {
+  return variableScope("s", {
+    customGetter: (next, args) => {
+      edit(args as unknown as Record<string, unknown>);
+      return next(args);
+    },
+  }, getVariable("w", { shape: [2] }));
+}
+
+Deno.test("issue 7: editing a custom getter's arguments in place files the variable under the NEW name", () => {
+  const { value, store } = runScopedOrThrow(editInPlace((a) => {
+    a.name = "s/x";
+  }));
+  assert.equal(value.name, "s/x:0");
+  assert.deepEqual(listVariables(store).map((v) => v.fullName), ["s/x"]);
+  assert.equal(findVariable(store, "s/w"), undefined);
+  assert.equal(findVariable(store, "s/x"), value);
+});
+
+Deno.test("issue 7: editing a custom getter's arguments in place is checked like the original arguments", () => {
+  fails(editInPlace((a) => {
+    a.name = "bad name!";
+  }), "InvalidName", ["bad name!"]);
+  fails(editInPlace((a) => {
+    a.shape = [-5];
+  }), "InvalidArgument", ["shape", "-5"]);
+  fails(editInPlace((a) => {
+    a.dtype = "evil";
+  }), "InvalidArgument", ["dtype", "evil"]);
+  fails(editInPlace((a) => {
+    a.trainable = "yes";
+  }), "InvalidArgument", ["trainable"]);
+});
+
+Deno.test("issue 7: an in-place shape edit is honoured (TF1 port: kwargs['shape'] = …)", () => {
+  const { value } = runScopedOrThrow(editInPlace((a) => {
+    a.shape = [3, 4];
+  }));
+  assert.deepEqual(value.shape, [3, 4]);
+});
+
+Deno.test("issue 7: a custom getter's result is checked — of(5) is InvalidArgument, not a variable 5", () => {
+  const p = variableScope("s", { customGetter: () => of(5) as never }, getVariable("w", { shape: [1] }));
+  const e = fails(p, "InvalidArgument", ["custom getter", "must yield a variable", "5"]);
+  assert.equal(e.details.name, "s/w");
 });
