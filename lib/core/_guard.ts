@@ -96,3 +96,28 @@ export function throwInvalid(argument: string, why: string, value: unknown): nev
     value,
   });
 }
+
+/** A function's name for labels, or `fallback` (never throws). */
+export function functionName(fn: unknown, fallback: string): string {
+  try {
+    const name = typeof fn === "function" ? fn.name : "";
+    return typeof name === "string" && name !== "" ? name : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * A descriptor from an untyped caller as the library keeps it: the value
+ * itself when already frozen (factory-made), else a frozen plain copy of its
+ * own properties, so validating it and keeping it see the same fields.
+ */
+export function frozenDescriptor(raw: object, what: string): Read {
+  try {
+    if (Object.isFrozen(raw)) return { ok: true, record: raw as Record<string, unknown> };
+  } catch (cause) {
+    return { ok: false, error: readFailed(what, cause) };
+  }
+  const read = readRecord(raw, what, null);
+  return read.ok ? { ok: true, record: Object.freeze({ ...read.record }) } : read;
+}

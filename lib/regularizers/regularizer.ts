@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { frozenDescriptor, functionName, ownOptions } from "../core/_guard.ts";
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
@@ -49,7 +50,7 @@ export type Regularizer =
  * @category regularizers
  */
 export function l1Regularizer(scale: number): Regularizer {
-  return { _tag: "L1", scale };
+  return Object.freeze({ _tag: "L1", scale });
 }
 
 /**
@@ -69,7 +70,7 @@ export function l1Regularizer(scale: number): Regularizer {
  * @category regularizers
  */
 export function l2Regularizer(scale: number): Regularizer {
-  return { _tag: "L2", scale };
+  return Object.freeze({ _tag: "L2", scale });
 }
 
 /**
@@ -90,8 +91,10 @@ export function l2Regularizer(scale: number): Regularizer {
  * @category regularizers
  */
 export function l1L2Regularizer(scaleL1: number, scaleL2: number): Regularizer {
-  return { _tag: "L1L2", scaleL1, scaleL2 };
+  return Object.freeze({ _tag: "L1L2", scaleL1, scaleL2 });
 }
+
+const NONE: Regularizer = Object.freeze({ _tag: "None" });
 
 /**
  * TF1 `no_regularizer`: overrides an inherited scope regularizer, adds no
@@ -110,7 +113,7 @@ export function l1L2Regularizer(scaleL1: number, scaleL2: number): Regularizer {
  * @category regularizers
  */
 export function noRegularizer(): Regularizer {
-  return { _tag: "None" };
+  return NONE;
 }
 
 /**
@@ -136,7 +139,12 @@ export function regularizerFn(
   fn: RegularizerFunction,
   options: { readonly name?: string } = {},
 ): Regularizer {
-  return { _tag: "Fn", fn, name: options.name ?? (fn.name || "regularizer") };
+  const name = ownOptions(options, "regularizerFn").name;
+  return Object.freeze({
+    _tag: "Fn",
+    fn,
+    name: (name ?? functionName(fn, "regularizer")) as string,
+  });
 }
 
 /**
@@ -240,7 +248,10 @@ export function normalizeRegularizer(
       }),
     );
   if (typeof raw !== "object") return bad("expected a regularizer descriptor or function");
-  const r = raw as Record<string, unknown>;
+  const copy = frozenDescriptor(raw, argument);
+  if (!copy.ok) return E.left(copy.error);
+  raw = copy.record; // validate and keep the same frozen copy
+  const r = copy.record;
   const scaleOk = (x: unknown): boolean => typeof x === "number" && Number.isFinite(x) && x >= 0;
   switch (r._tag) {
     case "L1":

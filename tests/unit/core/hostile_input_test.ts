@@ -4,6 +4,7 @@
 import * as assert from "node:assert/strict";
 import { pipe } from "fp-ts/lib/function.js";
 import {
+  constantInitializer,
   findVariable,
   flatMap,
   getVariable,
@@ -12,12 +13,14 @@ import {
   map,
   of,
   type Program,
+  randomNormalInitializer,
   runScoped,
   runScopedOrThrow,
   scoped,
   ScopeError,
-  variableScope,
+  variableAxisSizePartitioner,
   type VariableLike,
+  variableScope,
 } from "varscope";
 import { fails } from "./_helpers.ts";
 
@@ -123,18 +126,34 @@ Deno.test("issue 7: editing a custom getter's arguments in place files the varia
 });
 
 Deno.test("issue 7: editing a custom getter's arguments in place is checked like the original arguments", () => {
-  fails(editInPlace((a) => {
-    a.name = "bad name!";
-  }), "InvalidName", ["bad name!"]);
-  fails(editInPlace((a) => {
-    a.shape = [-5];
-  }), "InvalidArgument", ["shape", "-5"]);
-  fails(editInPlace((a) => {
-    a.dtype = "evil";
-  }), "InvalidArgument", ["dtype", "evil"]);
-  fails(editInPlace((a) => {
-    a.trainable = "yes";
-  }), "InvalidArgument", ["trainable"]);
+  fails(
+    editInPlace((a) => {
+      a.name = "bad name!";
+    }),
+    "InvalidName",
+    ["bad name!"],
+  );
+  fails(
+    editInPlace((a) => {
+      a.shape = [-5];
+    }),
+    "InvalidArgument",
+    ["shape", "-5"],
+  );
+  fails(
+    editInPlace((a) => {
+      a.dtype = "evil";
+    }),
+    "InvalidArgument",
+    ["dtype", "evil"],
+  );
+  fails(
+    editInPlace((a) => {
+      a.trainable = "yes";
+    }),
+    "InvalidArgument",
+    ["trainable"],
+  );
 });
 
 Deno.test("issue 7: an in-place shape edit is honoured (TF1 port: kwargs['shape'] = …)", () => {
@@ -145,7 +164,61 @@ Deno.test("issue 7: an in-place shape edit is honoured (TF1 port: kwargs['shape'
 });
 
 Deno.test("issue 7: a custom getter's result is checked — of(5) is InvalidArgument, not a variable 5", () => {
-  const p = variableScope("s", { customGetter: () => of(5) as never }, getVariable("w", { shape: [1] }));
+  const p = variableScope(
+    "s",
+    { customGetter: () => of(5) as never },
+    getVariable("w", { shape: [1] }),
+  );
   const e = fails(p, "InvalidArgument", ["custom getter", "must yield a variable", "5"]);
   assert.equal(e.details.name, "s/w");
+});
+
+// Issue 7: "Prototype pollution reaches option parsing
+// (`Object.prototype.customGetter = f` runs `f` on every `getVariable`)".
+function withPolluted(key: string, value: unknown, body: () => void): void {
+  const proto = Object.prototype as Record<string, unknown>;
+  Object.defineProperty(proto, key, { value, configurable: true, writable: true });
+  try {
+    body();
+  } finally {
+    delete proto[key];
+  }
+}
+
+Deno.test("issue 7: Object.prototype.customGetter = f does not make getVariable run f", () => {
+  let ran = 0;
+  withPolluted("customGetter", () => {
+    ran++;
+    return of(5);
+  }, () => {
+    const { value } = runScopedOrThrow(
+      variableScope("s", {}, getVariable("w", { shape: [1] })),
+    );
+    assert.equal(value.name, "s/w:0");
+  });
+  assert.equal(ran, 0);
+});
+
+Deno.test("issue 7: polluted partitioner, initializer, shape and reuse options are never read", () => {
+  withPolluted("partitioner", () => [2], () => {
+    withPolluted("reuse", true, () => {
+      withPolluted("dtype", "int32", () => {
+        const { value } = runScopedOrThrow(
+          variableScope("s", {}, getVariable("w", { shape: [4] })),
+        );
+        assert.equal(value._tag, "Variable");
+        assert.equal(value.dtype, "float32");
+      });
+    });
+  });
+  withPolluted("verifyShape", true, () => {
+    assert.equal((constantInitializer(1) as { verifyShape: boolean }).verifyShape, false);
+  });
+  withPolluted("stddev", 99, () => {
+    assert.equal((randomNormalInitializer() as { stddev: number }).stddev, 1);
+  });
+  withPolluted("maxShards", 1, () => {
+    const part = variableAxisSizePartitioner(4);
+    assert.deepEqual(part({ shape: [8], dtype: "float32" }), [8]);
+  });
 });
