@@ -82,6 +82,7 @@ export class NameMap<V> implements Iterable<readonly [string, V]> {
   private constructor(log: NameLog<V>, version: number) {
     this.#log = log;
     this.#version = version;
+    Object.freeze(this); // a store's maps cannot be changed from outside
   }
 
   /**

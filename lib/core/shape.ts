@@ -55,6 +55,17 @@ export function parseShape(
       ),
     );
   }
+  // Checked before looking at the dimensions: a huge (sparse) array must
+  // not cost a loop over its length.
+  if (value.length > MAX_RANK) {
+    return E.left(
+      scopeError(
+        "TooLarge",
+        `Invalid ${argument}: rank ${value.length} is more than MAX_RANK (${MAX_RANK})`,
+        { argument, rank: value.length, cap: MAX_RANK },
+      ),
+    );
+  }
   for (let i = 0; i < value.length; i++) {
     const d: unknown = value[i];
     if (d === null) continue;
@@ -94,6 +105,7 @@ export function parseShape(
  * @category models
  */
 export function isFullyDefined(shape: Shape): shape is FullShape {
+  if (!Array.isArray(shape)) notAShape("shape", shape);
   for (const d of shape) if (d === null) return false;
   return true;
 }
@@ -124,6 +136,8 @@ export function shapesCompatible(
   found: Shape,
 ): boolean {
   if (requested === undefined) return true;
+  if (!Array.isArray(requested)) notAShape("requested", requested);
+  if (!Array.isArray(found)) notAShape("found", found);
   if (requested.length !== found.length) return false;
   for (let i = 0; i < requested.length; i++) {
     const a = requested[i], b = found[i];
@@ -152,6 +166,8 @@ export function shapesCompatible(
  */
 export function formatShape(shape: Shape | undefined): string {
   if (shape === undefined) return "<unknown>";
+  // Used in error messages: describe anything, never throw.
+  if (!Array.isArray(shape) || shape.length > MAX_RANK) return describeValue(shape);
   return `[${shape.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;
 }
 
@@ -173,7 +189,105 @@ export function formatShape(shape: Shape | undefined): string {
  * @category models
  */
 export function numElements(shape: FullShape): number {
+  if (!Array.isArray(shape)) notAShape("shape", shape);
   let n = 1;
   for (const d of shape) n *= d;
   return n;
+}
+
+function notAShape(argument: string, value: unknown): never {
+  throw scopeError(
+    "InvalidArgument",
+    `Invalid ${argument}: expected an array of dimensions, got ${describeValue(value)}`,
+    { argument, value },
+  );
+}
+
+/**
+ * The largest rank a shape may have (TensorFlow's limit, 254). A longer
+ * shape is a `TooLarge` error.
+ *
+ * @example
+ * ```ts
+ * import { MAX_RANK, parseShape } from "varscope";
+ * import * as assert from "node:assert/strict";
+ *
+ * const r = parseShape(new Array(MAX_RANK + 1).fill(1), "shape");
+ * assert.equal(r._tag === "Left" && r.left.tag, "TooLarge");
+ * ```
+ *
+ * @category models
+ */
+export const MAX_RANK = 254;
+
+/**
+ * The default cap on the elements of one materialized value (2^31 - 1, the
+ * most TensorFlow.js indexes): `materialize` and `initialTensor` refuse a
+ * larger variable with a `TooLarge` error before allocating anything. Pass
+ * `maxElements` to change it.
+ *
+ * @example
+ * ```ts
+ * import { checkElementCount, DEFAULT_MAX_ELEMENTS } from "varscope";
+ * import * as assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_MAX_ELEMENTS, 2 ** 31 - 1);
+ * assert.equal(checkElementCount([1e9, 1e9])?.tag, "TooLarge");
+ * assert.equal(checkElementCount([2, 3]), null);
+ * ```
+ *
+ * @category models
+ */
+export const DEFAULT_MAX_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Checks a shape's element count against a cap, without allocating.
+ *
+ * @param shape a fully defined shape
+ * @param maxElements the cap (default {@linkcode DEFAULT_MAX_ELEMENTS})
+ * @param name the variable's name, for the message
+ * @returns null when within the cap, else the `TooLarge` (or
+ *   `InvalidArgument`, for a bad cap) error naming the shape and the cap
+ *
+ * @example
+ * ```ts
+ * import { checkElementCount } from "varscope";
+ * import * as assert from "node:assert/strict";
+ *
+ * assert.match(checkElementCount([10, 10], 50)?.message ?? "", /\[10, 10\].*100 elements.*50/);
+ * ```
+ *
+ * @category models
+ */
+export function checkElementCount(
+  shape: FullShape,
+  maxElements: number = DEFAULT_MAX_ELEMENTS,
+  name?: string,
+): ScopeError | null {
+  if (typeof maxElements !== "number" || !(maxElements >= 0) || Number.isNaN(maxElements)) {
+    return scopeError(
+      "InvalidArgument",
+      `Invalid maxElements: expected a number >= 0, got ${describeValue(maxElements)}`,
+      { argument: "maxElements", value: maxElements },
+    );
+  }
+  if (!Array.isArray(shape) || shape.length > MAX_RANK) {
+    return scopeError(
+      "InvalidArgument",
+      `Invalid shape: expected an array of at most ${MAX_RANK} dimensions, got ${
+        describeValue(shape)
+      }`,
+      { argument: "shape", value: shape },
+    );
+  }
+  const n = numElements(shape);
+  if (n <= maxElements) return null;
+  const what = name === undefined ? "A value" : `Variable "${name}"`;
+  return scopeError(
+    "TooLarge",
+    `${what} of shape ${
+      formatShape(shape)
+    } has ${n} elements, more than the cap of ${maxElements} (maxElements)`,
+    { name, shape, elements: n, cap: maxElements },
+  );
 }

@@ -51,7 +51,7 @@ function trainableCount(store: Store): number {
 }
 
 function setTemplate(store: Store, id: number, state: TemplateState): Store {
-  return { ...store, templates: store.templates.set(id, state) };
+  return Object.freeze({ ...store, templates: store.templates.set(id, state) });
 }
 
 /**
@@ -129,7 +129,7 @@ export function makeTemplate<Args extends readonly unknown[], A>(
       );
     }
     const id = state.store.nextTemplateId;
-    let store: Store = { ...state.store, nextTemplateId: id + 1 };
+    let store: Store = Object.freeze({ ...state.store, nextTemplateId: id + 1 });
     let templateState: TemplateState = { scope: null, created: false };
     let s = { ...state, store };
     if (createScopeNow) {

@@ -68,7 +68,12 @@ export function makePartitionInfo(
       });
     }
   }
-  return E.right({ fullShape: fullShape.slice(), varOffset: varOffset.slice() });
+  return E.right(
+    Object.freeze({
+      fullShape: Object.freeze(fullShape.slice()),
+      varOffset: Object.freeze(varOffset.slice()),
+    }),
+  );
 }
 
 /**
