@@ -21,7 +21,7 @@ import { type Body, enterNameScope, isBody, resolveBody } from "./name_scope.ts"
 import { type Env, fail, type Program, type RunState, type Step } from "./program.ts";
 import { ProgramBase } from "./_program_base.ts";
 import { isReuseOn, parseReuse, type ReuseArgument } from "./reuse.ts";
-import { closeSubscopes, openScope, type ScopeCounts, uniqueScopeName } from "./scope_counts.ts";
+import { closeSubscopes, openScope, openUniqueScope, type ScopeCounts } from "./scope_counts.ts";
 import { validateVariableScope, type VariableScope } from "./scope.ts";
 import type { CachingDevice } from "./variable.ts";
 import { recordEntry, replayEntry, TRACE_DIVERGED, TRACE_MISS } from "./trace.ts";
@@ -344,10 +344,10 @@ function runVariableScope<A>(
     const ns = openAux(o.defaultName);
     if (E.isLeft(ns)) return ns;
     nameScope = ns.right;
-    const unique = uniqueScopeName(state.counts, parent.name, o.defaultName);
+    const [unique, opened] = openUniqueScope(state.counts, parent.name, o.defaultName);
     const fullName = joinName(parent.name, unique);
     scope = deriveScope(parent, fullName, parent.reuse, nameScope, o);
-    counts = openScope(state.counts, fullName);
+    counts = opened;
     exit = (c) => closeSubscopes(c, fullName);
   } else {
     return invalid(
