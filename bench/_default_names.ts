@@ -32,7 +32,7 @@ export interface DefaultNameResult {
   readonly spread: readonly [number, number];
 }
 
-function* siblings(n: number) {
+function* siblings(n: number): Generator<Program<unknown>, number, unknown> {
   for (let i = 0; i < n; i++) {
     yield* variableScope(null, { defaultName: "layer" }, getVariable("w", { shape: [1] }));
   }

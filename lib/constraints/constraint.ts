@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { frozenDescriptor, ownOptions } from "../core/_guard.ts";
+import { frozenDescriptor, label, ownOptions } from "../core/_guard.ts";
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
@@ -156,6 +156,7 @@ export function normalizeConstraint(
   raw: unknown,
   argument: string,
 ): Either<ScopeError, Constraint | null> {
+  argument = label(argument, "constraint");
   if (raw === undefined || raw === null) return E.right(null);
   if (typeof raw === "function") {
     return E.right(Object.freeze({ _tag: "Fn", fn: raw as ConstraintFunction }));

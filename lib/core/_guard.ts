@@ -25,9 +25,9 @@ export function readRecord(
   options: unknown,
   what: string,
   known: ReadonlySet<string> | null,
+  argument = `${what} options`,
 ): Read {
   if (options === undefined || options === null) return { ok: true, record: EMPTY };
-  const argument = `${what} options`;
   try {
     if (typeof options !== "object" || Array.isArray(options)) {
       return {
@@ -91,10 +91,19 @@ export function readFailed(argument: string, cause: unknown): ScopeError {
  * functions that return values rather than `Either`s).
  */
 export function throwInvalid(argument: string, why: string, value: unknown): never {
-  throw scopeError("InvalidArgument", `Invalid ${argument}: ${why}, got ${describeValue(value)}`, {
-    argument,
+  const name = label(argument, "argument");
+  throw scopeError("InvalidArgument", `Invalid ${name}: ${why}, got ${describeValue(value)}`, {
+    argument: name,
     value,
   });
+}
+
+/**
+ * A label (an argument name, a "what") from an untyped caller as a string
+ * safe to put in a message: a non-string becomes `fallback`.
+ */
+export function label(value: unknown, fallback: string): string {
+  return typeof value === "string" ? value : fallback;
 }
 
 /** A function's name for labels, or `fallback` (never throws). */
@@ -118,6 +127,6 @@ export function frozenDescriptor(raw: object, what: string): Read {
   } catch (cause) {
     return { ok: false, error: readFailed(what, cause) };
   }
-  const read = readRecord(raw, what, null);
+  const read = readRecord(raw, what, null, what);
   return read.ok ? { ok: true, record: Object.freeze({ ...read.record }) } : read;
 }

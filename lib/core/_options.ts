@@ -13,7 +13,7 @@ import { type DType, parseDType } from "./dtype.ts";
 import { parseShape, type Shape } from "./shape.ts";
 import type { Either } from "./either.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
-import { readRecord } from "./_guard.ts";
+import { label, readRecord } from "./_guard.ts";
 import type { Aggregation, CachingDevice, Synchronization } from "./variable.ts";
 
 /** An `InvalidArgument` error naming the argument and the value. */
@@ -22,6 +22,7 @@ export function invalidArgument(
   why: string,
   value: unknown,
 ): Either<ScopeError, never> {
+  argument = label(argument, "argument");
   return E.left(
     scopeError("InvalidArgument", `Invalid ${argument}: ${why}, got ${describeValue(value)}`, {
       argument,

@@ -10,8 +10,9 @@ import type { Regularizer } from "../regularizers/regularizer.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { makeProgram, type Program } from "./program.ts";
 import { tracedStep } from "./trace.ts";
-import type { VariableScope } from "./scope.ts";
-import { addToCollections, type Store } from "./store.ts";
+import { isVariableScope, type VariableScope } from "./scope.ts";
+import { addToCollections, requireStore, type Store } from "./store.ts";
+import { throwInvalid } from "./_guard.ts";
 import type { Variable } from "./variable.ts";
 
 /**
@@ -121,6 +122,7 @@ function matcher(scope: string | undefined): Either<ScopeError, (item: unknown) 
  * @category variables
  */
 export function getCollection(store: Store, key: string, scope?: string): readonly unknown[] {
+  requireStore(store);
   if (typeof key !== "string") {
     throw scopeError(
       "InvalidArgument",
@@ -164,6 +166,8 @@ export function getScopeCollection(
   scope: VariableScope,
   key: string,
 ): readonly unknown[] {
+  requireStore(store);
+  if (!isVariableScope(scope)) throwInvalid("scope", "expected a VariableScope", scope);
   return getCollection(store, key, scope.name === "" ? undefined : `${scope.name}/`);
 }
 
@@ -270,6 +274,9 @@ export function regularizationLosses(store: Store, scope?: string): readonly Reg
   ) as readonly RegularizationLoss[];
 }
 
+// More keys than any real call passes; bounds the check's work.
+const MAX_KEYS = 1 << 16;
+
 /**
  * TF1 `tf.add_to_collection(key, value)` (and `add_to_collections` for
  * several keys) as a program.
@@ -293,7 +300,9 @@ export function addToCollection(keys: string | readonly string[], item: unknown)
   return makeProgram((env, state) =>
     tracedStep(env, state, addToCollection, () => {
       const list = typeof keys === "string" ? [keys] : keys;
-      if (!Array.isArray(list) || list.some((k) => typeof k !== "string")) {
+      if (
+        !Array.isArray(list) || list.length > MAX_KEYS || list.some((k) => typeof k !== "string")
+      ) {
         return E.left(
           scopeError(
             "InvalidArgument",

@@ -30,6 +30,7 @@ import { joinName, validateRelativeName } from "./name.ts";
 import { splitName } from "./name_map.ts";
 import {
   type Env,
+  fail,
   isProgram,
   makeProgram,
   type Program,
@@ -468,11 +469,15 @@ export function getLocalVariable(
   name: string,
   options: GetVariableOptions = {},
 ): Program<VariableLike> {
-  const given = options?.collections;
+  // Read through the same guard as getVariable's options (own properties;
+  // a throwing getter or proxy is a typed error when the program runs).
+  const read = readRecord(options, "getLocalVariable", null);
+  if (!read.ok) return fail(read.error);
+  const given = read.record.collections;
   const collections = given === undefined || given === null
     ? [GraphKeys.LOCAL_VARIABLES]
     : Array.isArray(given)
     ? [...given, GraphKeys.LOCAL_VARIABLES]
     : given; // not an array: getVariable reports it
-  return getVariable(name, { ...options, trainable: false, collections });
+  return getVariable(name, { ...read.record, trainable: false, collections } as GetVariableOptions);
 }

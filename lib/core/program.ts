@@ -183,6 +183,21 @@ export function fail<A = never>(error: ScopeError): Program<A> {
  * @category constructors
  */
 export function fromEither<A>(either: Either<ScopeError, A>): Program<A> {
+  let tag: unknown;
+  try {
+    tag = typeof either === "object" && either !== null ? either._tag : undefined;
+  } catch {
+    tag = undefined;
+  }
+  if (tag !== "Left" && tag !== "Right") {
+    return fail(
+      scopeError(
+        "InvalidArgument",
+        `Invalid either: expected an fp-ts Either, got ${describeValue(either)}`,
+        { argument: "either", value: either },
+      ),
+    );
+  }
   return E.isLeft(either) ? fail(either.left) : of(either.right);
 }
 

@@ -171,6 +171,7 @@ export function runTraced<A>(
   trace: Trace | null,
   context: unknown,
 ): Either<ScopeError, RunResult<A>> {
+  if (!isProgram(program) || !isStore(store)) return runScoped(program, store); // its typed error
   // An interpreter runs against the same store again and again; the start
   // state is immutable, so one per store serves every run.
   let state = startStates.get(store);

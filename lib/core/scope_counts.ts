@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { throwInvalid } from "./_guard.ts";
 import { PersistentMap } from "./persistent_map.ts";
 
 /**
@@ -52,7 +53,20 @@ export function emptyScopeCounts(): ScopeCounts {
 }
 
 function path(name: string): readonly string[] {
+  if (typeof name !== "string") throwInvalid("name", "expected a scope name", name);
   return name === "" ? [] : name.split("/");
+}
+
+function requireCounts(counts: unknown): asserts counts is ScopeCounts {
+  let ok = false;
+  try {
+    ok = typeof counts === "object" && counts !== null &&
+      typeof (counts as { count?: unknown }).count === "number" &&
+      (counts as { children?: unknown }).children instanceof PersistentMap;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throwInvalid("counts", "expected ScopeCounts", counts);
 }
 
 /**
@@ -74,6 +88,7 @@ function path(name: string): readonly string[] {
  * @category models
  */
 export function countOf(counts: ScopeCounts, name: string): number {
+  requireCounts(counts);
   let node: ScopeCounts | undefined = counts;
   for (const part of path(name)) {
     node = node.children.get(part);
@@ -116,6 +131,7 @@ function update(
  * @category models
  */
 export function openScope(counts: ScopeCounts, name: string): ScopeCounts {
+  requireCounts(counts);
   return update(counts, path(name), 0, (n) => ({ ...n, count: n.count + 1 }));
 }
 
@@ -140,6 +156,7 @@ export function openScope(counts: ScopeCounts, name: string): ScopeCounts {
  * @category models
  */
 export function closeSubscopes(counts: ScopeCounts, name: string): ScopeCounts {
+  requireCounts(counts);
   return update(
     counts,
     path(name),
@@ -174,6 +191,8 @@ export function closeSubscopes(counts: ScopeCounts, name: string): ScopeCounts {
  * @category models
  */
 export function uniqueScopeName(counts: ScopeCounts, parent: string, prefix: string): string {
+  requireCounts(counts);
+  if (typeof prefix !== "string") throwInvalid("prefix", "expected a string", prefix);
   return pickUnique(counts, parent, prefix)[0];
 }
 
@@ -230,6 +249,8 @@ export function openUniqueScope(
   parent: string,
   prefix: string,
 ): readonly [string, ScopeCounts] {
+  requireCounts(counts);
+  if (typeof prefix !== "string") throwInvalid("prefix", "expected a string", prefix);
   const [unique, k] = pickUnique(counts, parent, prefix);
   let next = openScope(counts, parent === "" ? unique : `${parent}/${unique}`);
   if (k > 0) {

@@ -4,9 +4,10 @@
  *
  * @module
  */
+import { label, readFailed } from "./_guard.ts";
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "./either.ts";
-import { describeValue, type ScopeError, scopeError } from "./errors.ts";
+import { describeValue, ScopeError, scopeError } from "./errors.ts";
 
 /**
  * A shape whose rank is known. `null` marks an unknown dimension.
@@ -46,6 +47,7 @@ export function parseShape(
   value: unknown,
   argument: string,
 ): Either<ScopeError, Shape> {
+  argument = label(argument, "shape");
   if (!Array.isArray(value)) {
     return E.left(
       scopeError(
@@ -56,18 +58,25 @@ export function parseShape(
     );
   }
   // Checked before looking at the dimensions: a huge (sparse) array must
-  // not cost a loop over its length.
-  if (value.length > MAX_RANK) {
+  // not cost a loop over its length. The dimensions are read once, from a
+  // copy (a proxy's traps may throw or answer differently each time).
+  let copy: unknown[];
+  try {
+    copy = value.length > MAX_RANK ? value : Array.prototype.slice.call(value);
+  } catch (cause) {
+    return E.left(readFailed(argument, cause));
+  }
+  if (copy.length > MAX_RANK) {
     return E.left(
       scopeError(
         "TooLarge",
-        `Invalid ${argument}: rank ${value.length} is more than MAX_RANK (${MAX_RANK})`,
-        { argument, rank: value.length, cap: MAX_RANK },
+        `Invalid ${argument}: rank ${copy.length} is more than MAX_RANK (${MAX_RANK})`,
+        { argument, rank: copy.length, cap: MAX_RANK },
       ),
     );
   }
-  for (let i = 0; i < value.length; i++) {
-    const d: unknown = value[i];
+  for (let i = 0; i < copy.length; i++) {
+    const d: unknown = copy[i];
     if (d === null) continue;
     if (
       typeof d !== "number" || !Number.isInteger(d) || d < 0 ||
@@ -84,7 +93,7 @@ export function parseShape(
       );
     }
   }
-  return E.right(Object.freeze(value.slice()) as Shape);
+  return E.right(Object.freeze(copy) as Shape);
 }
 
 /**
@@ -105,9 +114,13 @@ export function parseShape(
  * @category models
  */
 export function isFullyDefined(shape: Shape): shape is FullShape {
-  if (!Array.isArray(shape)) notAShape("shape", shape);
-  for (const d of shape) if (d === null) return false;
-  return true;
+  try {
+    if (!Array.isArray(shape) || shape.length > MAX_RANK) notAShape("shape", shape);
+    for (let i = 0; i < shape.length; i++) if (shape[i] === null) return false;
+    return true;
+  } catch (cause) {
+    throw asTyped("shape", cause);
+  }
 }
 
 /**
@@ -136,14 +149,18 @@ export function shapesCompatible(
   found: Shape,
 ): boolean {
   if (requested === undefined) return true;
-  if (!Array.isArray(requested)) notAShape("requested", requested);
-  if (!Array.isArray(found)) notAShape("found", found);
-  if (requested.length !== found.length) return false;
-  for (let i = 0; i < requested.length; i++) {
-    const a = requested[i], b = found[i];
-    if (a !== null && b !== null && a !== b) return false;
+  try {
+    if (!Array.isArray(requested)) notAShape("requested", requested);
+    if (!Array.isArray(found)) notAShape("found", found);
+    if (requested.length !== found.length) return false;
+    for (let i = 0; i < requested.length; i++) {
+      const a = requested[i], b = found[i];
+      if (a !== null && b !== null && a !== b) return false;
+    }
+    return true;
+  } catch (cause) {
+    throw asTyped("shape", cause);
   }
-  return true;
 }
 
 /**
@@ -167,8 +184,12 @@ export function shapesCompatible(
 export function formatShape(shape: Shape | undefined): string {
   if (shape === undefined) return "<unknown>";
   // Used in error messages: describe anything, never throw.
-  if (!Array.isArray(shape) || shape.length > MAX_RANK) return describeValue(shape);
-  return `[${shape.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;
+  try {
+    if (!Array.isArray(shape) || shape.length > MAX_RANK) return describeValue(shape);
+    return `[${shape.map((d) => (d === null ? "?" : String(d))).join(", ")}]`;
+  } catch {
+    return describeValue(shape);
+  }
 }
 
 /**
@@ -189,16 +210,28 @@ export function formatShape(shape: Shape | undefined): string {
  * @category models
  */
 export function numElements(shape: FullShape): number {
-  if (!Array.isArray(shape)) notAShape("shape", shape);
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
+  try {
+    if (!Array.isArray(shape) || shape.length > MAX_RANK) notAShape("shape", shape);
+    let n = 1;
+    for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+    return n;
+  } catch (cause) {
+    throw asTyped("shape", cause);
+  }
+}
+
+// A ScopeError passes through; anything else a proxy or getter threw
+// becomes the typed error naming the argument.
+function asTyped(argument: string, cause: unknown): ScopeError {
+  return cause instanceof ScopeError ? cause : readFailed(argument, cause);
 }
 
 function notAShape(argument: string, value: unknown): never {
   throw scopeError(
     "InvalidArgument",
-    `Invalid ${argument}: expected an array of dimensions, got ${describeValue(value)}`,
+    `Invalid ${argument}: expected an array of at most ${MAX_RANK} dimensions, got ${
+      describeValue(value)
+    }`,
     { argument, value },
   );
 }
@@ -271,16 +304,12 @@ export function checkElementCount(
       { argument: "maxElements", value: maxElements },
     );
   }
-  if (!Array.isArray(shape) || shape.length > MAX_RANK) {
-    return scopeError(
-      "InvalidArgument",
-      `Invalid shape: expected an array of at most ${MAX_RANK} dimensions, got ${
-        describeValue(shape)
-      }`,
-      { argument: "shape", value: shape },
-    );
+  let n: number;
+  try {
+    n = numElements(shape);
+  } catch (cause) {
+    return asTyped("shape", cause);
   }
-  const n = numElements(shape);
   if (n <= maxElements) return null;
   const what = name === undefined ? "A value" : `Variable "${name}"`;
   return scopeError(

@@ -6,6 +6,7 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
+import { throwInvalid } from "./_guard.ts";
 import { globalVariables, GraphKeys, localVariables, trainableVariables } from "./collections.ts";
 import type { CustomGetter } from "./custom_getter.ts";
 import { describeValue, scopeError } from "./errors.ts";
@@ -13,7 +14,7 @@ import { makeProgram, type Program } from "./program.ts";
 import { refuseReplay, TRACE_DIVERGED } from "./trace.ts";
 import { uniqueScopeName } from "./scope_counts.ts";
 import type { VariableScope } from "./scope.ts";
-import type { Store, TemplateState } from "./store.ts";
+import { requireStore, type Store, type TemplateState } from "./store.ts";
 import type { Variable } from "./variable.ts";
 import { getVariableScope } from "./scope_setters.ts";
 import { variableScope } from "./variable_scope.ts";
@@ -237,7 +238,15 @@ export function templateVariableScope(
   store: Store,
   template: Template<readonly unknown[], unknown>,
 ): VariableScope | null {
-  return store.templates.get(template.id)?.scope ?? null;
+  requireStore(store);
+  let id: unknown;
+  try {
+    id = typeof template === "object" && template !== null ? template.id : undefined;
+  } catch {
+    id = undefined;
+  }
+  if (typeof id !== "number") throwInvalid("template", "expected a Template", template);
+  return store.templates.get(id)?.scope ?? null;
 }
 
 /**
@@ -273,8 +282,8 @@ function templateVariables(
   template: Template<readonly unknown[], unknown>,
   pick: (store: Store, scope?: string) => readonly Variable[],
 ): readonly Variable[] {
+  const prefix = templateVariableScopeName(store, template); // checks both arguments
   const ts = store.templates.get(template.id);
-  const prefix = templateVariableScopeName(store, template);
   if (ts === undefined || !ts.created || prefix === null) return [];
   // Scope names are matched literally here: escape regular-expression characters.
   return pick(store, prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));

@@ -6,8 +6,8 @@
  * @module
  */
 import type { DType } from "../core/dtype.ts";
-import { functionName, ownOptions } from "../core/_guard.ts";
-import { scopeError } from "../core/errors.ts";
+import { functionName, ownOptions, readFailed } from "../core/_guard.ts";
+import { ScopeError, scopeError } from "../core/errors.ts";
 import type { FullShape } from "../core/shape.ts";
 
 /**
@@ -156,8 +156,12 @@ const TAGS: ReadonlySet<string> = new Set<InitializerTag>([
  * @category initializers
  */
 export function isInitializer(value: unknown): value is Initializer {
-  return typeof value === "object" && value !== null &&
-    TAGS.has((value as { _tag?: unknown })._tag as string);
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return TAGS.has((value as { _tag?: unknown })._tag as string);
+  } catch {
+    return false; // a throwing getter or proxy trap: not a descriptor
+  }
 }
 
 // Every factory reads its options record through one guard (own
@@ -190,6 +194,15 @@ const MAX_VALUE_DEPTH = 254;
  * @internal
  */
 export function frozenValue(value: unknown, depth = 0): unknown {
+  try {
+    return frozenValueUnguarded(value, depth);
+  } catch (cause) {
+    if (cause instanceof ScopeError) throw cause;
+    throw readFailed("value", cause); // a proxy or throwing getter in the value
+  }
+}
+
+function frozenValueUnguarded(value: unknown, depth: number): unknown {
   if (ArrayBuffer.isView(value)) {
     return Object.freeze(Array.from(value as unknown as ArrayLike<number>));
   }
@@ -202,7 +215,7 @@ export function frozenValue(value: unknown, depth = 0): unknown {
     );
   }
   const out = new Array(value.length);
-  for (let i = 0; i < value.length; i++) out[i] = frozenValue(value[i], depth + 1);
+  for (let i = 0; i < value.length; i++) out[i] = frozenValueUnguarded(value[i], depth + 1);
   return Object.freeze(out);
 }
 

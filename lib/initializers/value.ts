@@ -10,7 +10,7 @@ import type { Either } from "../core/either.ts";
 import { pipe } from "fp-ts/lib/function.js";
 import { type DType, parseDType } from "../core/dtype.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
-import { frozenDescriptor, functionName } from "../core/_guard.ts";
+import { frozenDescriptor, functionName, label, ownOptions, readFailed } from "../core/_guard.ts";
 import { type FullShape, numElements, parseShape } from "../core/shape.ts";
 import {
   frozenValue,
@@ -58,6 +58,7 @@ export function tensorValue(
   values: Scalar | readonly unknown[] | ArrayBufferView,
   options: { readonly dtype: DType; readonly shape?: FullShape },
 ): Initializer {
+  options = ownOptions(options, "tensorValue") as typeof options;
   const result = E.flatMap(
     parseDType(options.dtype, "dtype"),
     (dtype) =>
@@ -145,6 +146,16 @@ function scalarKind(x: unknown): "number" | "bool" | "string" | null {
  * @category initializers
  */
 export function toValue(raw: unknown, argument: string): Either<ScopeError, ValueDescriptor> {
+  argument = label(argument, "initializer");
+  try {
+    return toValueUnguarded(raw, argument);
+  } catch (cause) {
+    // A proxy or an array with throwing getters somewhere in the value.
+    return E.left(readFailed(argument, cause));
+  }
+}
+
+function toValueUnguarded(raw: unknown, argument: string): Either<ScopeError, ValueDescriptor> {
   if (isInitializer(raw) && raw._tag === "Value") {
     return pipe(validateInitializer(raw, argument), E.map(() => raw));
   }
@@ -248,6 +259,18 @@ export function validateInitializer(
   init: Initializer,
   argument: string,
 ): Either<ScopeError, Initializer> {
+  argument = label(argument, "initializer");
+  if (!isInitializer(init)) {
+    return E.left(invalidValue(argument, "expected an initializer descriptor", init));
+  }
+  try {
+    return validateUnguarded(init, argument);
+  } catch (cause) {
+    return E.left(readFailed(argument, cause));
+  }
+}
+
+function validateUnguarded(init: Initializer, argument: string): Either<ScopeError, Initializer> {
   const bad = (field: string, why: string): Either<ScopeError, Initializer> =>
     E.left(
       scopeError(
@@ -344,9 +367,16 @@ export function normalizeInitializer(
   raw: unknown,
   argument: string,
 ): Either<ScopeError, Initializer | null> {
+  argument = label(argument, "initializer");
   if (raw === undefined || raw === null) return E.right(null);
   if (typeof raw === "function") {
-    if ((raw as unknown as Record<symbol, unknown>)[INITIALIZER_FACTORY] === true) {
+    let factory: unknown;
+    try {
+      factory = (raw as unknown as Record<symbol, unknown>)[INITIALIZER_FACTORY];
+    } catch (cause) {
+      return E.left(readFailed(argument, cause));
+    }
+    if (factory === true) {
       const made: unknown = (raw as () => unknown)();
       return isInitializer(made)
         ? validateInitializer(made, argument)

@@ -225,6 +225,10 @@ export function sliceShape(fullShape: FullShape, partitions: readonly number[]):
 }
 
 function isShapeArray(x: unknown): x is readonly number[] {
-  return Array.isArray(x) && x.length <= MAX_RANK &&
-    x.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0);
+  try {
+    return Array.isArray(x) && x.length <= MAX_RANK &&
+      x.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0);
+  } catch {
+    return false; // a proxy whose traps throw
+  }
 }

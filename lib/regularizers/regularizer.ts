@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { frozenDescriptor, functionName, ownOptions } from "../core/_guard.ts";
+import { frozenDescriptor, functionName, label, ownOptions, throwInvalid } from "../core/_guard.ts";
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
@@ -165,7 +165,7 @@ export function regularizerFn(
  * @category regularizers
  */
 export function regularizerOpName(r: Regularizer): string {
-  switch (r._tag) {
+  switch (tagOf(r)) {
     case "L1":
       return "l1_regularizer";
     case "L2":
@@ -175,7 +175,16 @@ export function regularizerOpName(r: Regularizer): string {
     case "None":
       return "no_regularizer";
     case "Fn":
-      return r.name;
+      return (r as Extract<Regularizer, { _tag: "Fn" }>).name;
+  }
+  return throwInvalid("regularizer", "expected a regularizer descriptor", r);
+}
+
+function tagOf(r: unknown): unknown {
+  try {
+    return typeof r === "object" && r !== null ? (r as { _tag?: unknown })._tag : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -202,6 +211,7 @@ export function regularizerOpName(r: Regularizer): string {
  * @category regularizers
  */
 export function addsLoss(r: Regularizer): boolean {
+  if (tagOf(r) === undefined) throwInvalid("regularizer", "expected a regularizer descriptor", r);
   switch (r._tag) {
     case "None":
       return false;
@@ -213,6 +223,7 @@ export function addsLoss(r: Regularizer): boolean {
     case "Fn":
       return true;
   }
+  return throwInvalid("regularizer", "expected a regularizer descriptor", r);
 }
 
 /**
@@ -238,6 +249,7 @@ export function normalizeRegularizer(
   raw: unknown,
   argument: string,
 ): Either<ScopeError, Regularizer | null> {
+  argument = label(argument, "regularizer");
   if (raw === undefined || raw === null) return E.right(null);
   if (typeof raw === "function") return E.right(regularizerFn(raw as RegularizerFunction));
   const bad = (why: string): Either<ScopeError, Regularizer | null> =>

@@ -299,20 +299,23 @@ Deno.test("issue 7 (B1): 20k sibling default-name scopes cost about 10x 2k (line
 });
 
 Deno.test("issue 7 (B5, B6): the linear search's hints reset with the parent's sub-scopes and restore with a jump", () => {
-  const names = value(scoped(function* () {
+  const names = value(scoped(function* (): Generator<Program<unknown>, string[], unknown> {
     const out: string[] = [];
-    const bars = (n: number) =>
-      scoped(function* () {
+    const bars = (n: number): Program<void> =>
+      scoped(function* (): Generator<Program<unknown>, void, unknown> {
         for (let i = 0; i < n; i++) {
           out.push((yield* variableScope(null, { defaultName: "bar" }, getVariableScope())).name);
         }
       });
-    yield* variableScope("foo", (vs) =>
-      scoped(function* () {
-        yield* bars(3);
-        yield* variableScope(vs, bars(3)); // B6: the jump continues the numbering…
-        yield* bars(1); // …and leaving it restores the counts (and hints) at entry
-      }));
+    yield* variableScope(
+      "foo",
+      (vs) =>
+        scoped(function* (): Generator<Program<unknown>, void, unknown> {
+          yield* bars(3);
+          yield* variableScope(vs, bars(3)); // B6: the jump continues the numbering…
+          yield* bars(1); // …and leaving it restores the counts (and hints) at entry
+        }),
+    );
     yield* variableScope("foo", bars(2)); // B5: re-entering foo restarts
     return out;
   }));

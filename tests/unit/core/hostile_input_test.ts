@@ -23,6 +23,7 @@ import {
   variableScope,
 } from "varscope";
 import { fails } from "./_helpers.ts";
+import type { Gen } from "./_helpers.ts";
 
 const boom = new Error("boom");
 
@@ -36,7 +37,7 @@ function userCodeFailed(p: Program<unknown>): void {
 }
 
 Deno.test("issue 7: runScoped never throws — a generator body that throws becomes UserCodeFailed with cause", () => {
-  userCodeFailed(scoped(function* () {
+  userCodeFailed(scoped(function* (): Gen<unknown> {
     yield* getVariable("v", { shape: [1] });
     throw boom;
   }));
@@ -51,7 +52,7 @@ Deno.test("issue 7: runScoped never throws — a custom getter that throws becom
 });
 
 Deno.test("issue 7: runScoped never throws — a template function that throws becomes UserCodeFailed", () => {
-  userCodeFailed(scoped(function* () {
+  userCodeFailed(scoped(function* (): Gen<unknown> {
     const t = yield* makeTemplate("t", (): Program<number> => {
       throw boom;
     });

@@ -27,10 +27,12 @@ import {
   sliceShape,
   type Variable,
   variableAxisSizePartitioner,
+  type VariableLike,
+  type VariableScope,
   variableScope,
   zerosInitializer,
 } from "varscope";
-import { fails } from "./_helpers.ts";
+import { fails, type Gen } from "./_helpers.ts";
 
 function isDeepFrozen(x: unknown, seen = new Set<unknown>()): boolean {
   if (typeof x !== "object" || x === null || seen.has(x)) return true;
@@ -91,18 +93,20 @@ Deno.test("issue 7: descriptors from every factory are frozen", () => {
 });
 
 Deno.test("issue 7: stores, variables, shards, slice info and scopes are deeply frozen", () => {
-  const { value, store } = runScopedOrThrow(scoped(function* () {
-    yield* getVariable("a", { shape: [2, 3], collections: ["mine"] });
-    const p = yield* variableScope(
-      "s",
-      getVariable("e", {
-        shape: [4, 2],
-        partitioner: fixedSizePartitioner(2),
-      }),
-    );
-    const scope = yield* variableScope("t", getVariableScope());
-    return { p, scope };
-  }));
+  const { value, store } = runScopedOrThrow(
+    scoped(function* (): Gen<{ p: VariableLike; scope: VariableScope }> {
+      yield* getVariable("a", { shape: [2, 3], collections: ["mine"] });
+      const p = yield* variableScope(
+        "s",
+        getVariable("e", {
+          shape: [4, 2],
+          partitioner: fixedSizePartitioner(2),
+        }),
+      );
+      const scope = yield* variableScope("t", getVariableScope());
+      return { p, scope };
+    }),
+  );
   assert.ok(Object.isFrozen(store));
   assert.ok(Object.isFrozen(store.variables) && Object.isFrozen(store.partitioned));
   assert.ok(Object.isFrozen(store.collections) && Object.isFrozen(store.templates));
@@ -118,7 +122,7 @@ Deno.test("issue 7: stores, variables, shards, slice info and scopes are deeply 
 });
 
 Deno.test("issue 7: listVariables returns a copy — sorting or emptying it changes nothing", () => {
-  const { store } = runScopedOrThrow(scoped(function* () {
+  const { store } = runScopedOrThrow(scoped(function* (): Gen<void> {
     yield* getVariable("b", { shape: [1] });
     yield* getVariable("a", { shape: [1] });
   }));

@@ -5,11 +5,11 @@
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { getVariable, runScopedOrThrow, scoped } from "varscope";
+import { getVariable, type ProgramGenerator, runScopedOrThrow, scoped, type Store } from "varscope";
 import { makeParams, paramsLayout } from "varscope/tfjs";
 
-function twoVariables() {
-  return runScopedOrThrow(scoped(function* () {
+function twoVariables(): Store {
+  return runScopedOrThrow(scoped(function* (): ProgramGenerator<void> {
     yield* getVariable("b", { shape: [1] });
     yield* getVariable("a", { shape: [1] });
   })).store;
