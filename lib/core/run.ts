@@ -185,8 +185,15 @@ export function runTraced<A>(
     });
     startStates.set(store, state);
   }
-  const r = program.run({ scope: ROOT_ENV.scope, nameScope: "", trace, context }, state);
-  return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+  try {
+    const r = program.run({ scope: ROOT_ENV.scope, nameScope: "", trace, context }, state);
+    return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+  } catch (cause) {
+    // Too deep a program is a NestingTooDeep error here too (not tensor code
+    // failing); anything else is the interpreter's to report, with its cause.
+    if (isStackOverflow(cause)) return E.left(thrownError(cause));
+    throw cause;
+  }
 }
 
 const startStates = new WeakMap<Store, RunState>();

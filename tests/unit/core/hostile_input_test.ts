@@ -5,6 +5,7 @@ import * as assert from "node:assert/strict";
 import { pipe } from "fp-ts/lib/function.js";
 import {
   constantInitializer,
+  emptyStore,
   findVariable,
   flatMap,
   getVariable,
@@ -16,6 +17,7 @@ import {
   randomNormalInitializer,
   runScoped,
   runScopedOrThrow,
+  runTraced,
   scoped,
   ScopeError,
   variableAxisSizePartitioner,
@@ -222,4 +224,21 @@ Deno.test("issue 7: polluted partitioner, initializer, shape and reuse options a
     const part = variableAxisSizePartitioner(4);
     assert.deepEqual(part({ shape: [8], dtype: "float32" }), [8]);
   });
+});
+
+Deno.test("issue 7: an interpreter's run (runTraced) reports 20,000 nested scopes as NestingTooDeep, not a tensor error", () => {
+  let p: Program<unknown> = getVariable("v", { shape: [1] });
+  for (let i = 0; i < 20_000; i++) p = variableScope("s", p);
+  const r = runTraced(p, emptyStore(), null, null);
+  assert.equal(r._tag === "Left" && r.left.tag, "NestingTooDeep");
+  // Other exceptions stay the interpreter's to report.
+  assert.throws(() =>
+    runTraced(
+      scoped(function* (): Gen<void> {
+        throw boom;
+      }),
+      emptyStore(),
+      null,
+      null,
+    ), (e: unknown) => e === boom);
 });
