@@ -6,7 +6,7 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import { throwInvalid } from "./_guard.ts";
+import { readRecord, throwInvalid } from "./_guard.ts";
 import { globalVariables, GraphKeys, localVariables, trainableVariables } from "./collections.ts";
 import type { CustomGetter } from "./custom_getter.ts";
 import { describeValue, scopeError } from "./errors.ts";
@@ -52,7 +52,7 @@ function trainableCount(store: Store): number {
 }
 
 function setTemplate(store: Store, id: number, state: TemplateState): Store {
-  return Object.freeze({ ...store, templates: store.templates.set(id, state) });
+  return Object.freeze({ ...store, templates: store.templates.set(id, Object.freeze(state)) });
 }
 
 /**
@@ -112,9 +112,13 @@ export function makeTemplate<Args extends readonly unknown[], A>(
         ),
       );
     }
-    const createScopeNow = options?.createScopeNow ?? false;
-    const uniqueName = options?.uniqueName ?? null;
-    const customGetter = options?.customGetter ?? null;
+    // Own properties only, through the one guard (no prototype pollution).
+    const read = readRecord(options, "makeTemplate", null);
+    if (!read.ok) return E.left(read.error);
+    const o = read.record;
+    const createScopeNow = o.createScopeNow ?? false;
+    const uniqueName = o.uniqueName ?? null;
+    const customGetter = (o.customGetter ?? null) as CustomGetter | null;
     if (typeof createScopeNow !== "boolean") {
       return E.left(
         scopeError("InvalidArgument", "Invalid createScopeNow: expected a boolean", {

@@ -242,3 +242,18 @@ Deno.test("issue 7: an interpreter's run (runTraced) reports 20,000 nested scope
       null,
     ), (e: unknown) => e === boom);
 });
+
+Deno.test("issue 7: Object.prototype.customGetter does not reach makeTemplate's options either", () => {
+  let ran = 0;
+  withPolluted("customGetter", () => {
+    ran++;
+    return of(5);
+  }, () => {
+    const { value } = runScopedOrThrow(scoped(function* (): Gen<string> {
+      const t = yield* makeTemplate("t", () => getVariable("w", { shape: [1] }));
+      return (yield* t.call()).name;
+    }));
+    assert.equal(value, "t/w:0");
+  });
+  assert.equal(ran, 0);
+});
