@@ -6,6 +6,7 @@
  * store_scaling_100k_vs_1k ratio=X   µs per created variable, 100k-variable run / 1k-variable run
  * get_variable_reuse_vs_map ratio=X  ns per reuse lookup through getVariable / per Map.get
  * replay_per_primitive_ns ratio=X    ns per replayed scope step / per trivial yield* (the floor)
+ * default_name_20k_vs_2k ratio=X     µs per sibling default-name scope, 20k run / 2k run (linear ≈ 1)
  * ```
  *
  * and, on TensorFlow.js (`bench/_mlp.ts`, `bench/tfjs_measure.ts`), for
@@ -30,6 +31,7 @@
  * @module
  */
 import { label } from "./_fixtures.ts";
+import { measureDefaultNames } from "./_default_names.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
@@ -104,6 +106,17 @@ lines.push(
   })`,
 );
 lines.push(`get_variable_reuse_vs_map ratio=${lookup.ratio.toFixed(2)}`);
+const defaultNames = measureDefaultNames(
+  quick ? { small: 200, large: 2000, rounds: 5 } : { small: 2000, large: 20000, rounds: 21 },
+);
+lines.push(`default_name_20k_vs_2k ratio=${defaultNames.ratio.toFixed(2)}`);
+lines.push(
+  `# default_name_20k_vs_2k: per sibling default-name scope ${
+    defaultNames.largeUs.toFixed(2)
+  }us (20k) vs ${defaultNames.smallUs.toFixed(2)}us (2k); paired over rounds, spread ${
+    defaultNames.spread.map((x) => x.toFixed(2)).join("–")
+  }; linear is about 1, the old quadratic search about 10`,
+);
 
 // A replayed primitive against the floor: one trivial yield*.
 {

@@ -20,7 +20,7 @@ import { joinName, validateRelativeName } from "./name.ts";
 import { type Body, enterNameScope, isBody, resolveBody } from "./name_scope.ts";
 import { type Env, fail, type Program, type RunState, type Step } from "./program.ts";
 import { isReuseOn, parseReuse, type ReuseArgument } from "./reuse.ts";
-import { closeSubscopes, openScope, type ScopeCounts, uniqueScopeName } from "./scope_counts.ts";
+import { closeSubscopes, openScope, openUniqueScope, type ScopeCounts } from "./scope_counts.ts";
 import { validateVariableScope, type VariableScope } from "./scope.ts";
 import type { CachingDevice } from "./variable.ts";
 import { RecordedProgram } from "./_recorded.ts";
@@ -372,10 +372,10 @@ function openVariableScope<A>(
     const ns = openAux(o.defaultName);
     if (E.isLeft(ns)) return ns;
     nameScope = ns.right;
-    const unique = uniqueScopeName(state.counts, parent.name, o.defaultName);
+    const [unique, opened] = openUniqueScope(state.counts, parent.name, o.defaultName);
     const fullName = joinName(parent.name, unique);
     scope = deriveScope(parent, fullName, parent.reuse, nameScope, o);
-    counts = openScope(state.counts, fullName);
+    counts = opened;
     exit = (c) => closeSubscopes(c, fullName);
   } else {
     return invalid(
