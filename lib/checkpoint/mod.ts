@@ -47,3 +47,17 @@ export {
   type TfjsWritten,
   writeTfjsWeights,
 } from "./tfjs_files.ts";
+export type { AssignmentMap, AssignmentTarget } from "./_assignment_map.ts";
+export { initFromCheckpoint, type InitFromCheckpointOptions } from "./init_from_checkpoint.ts";
+export { checkpointFormat, loadCheckpoint } from "./load_checkpoint.ts";
+export { restore, type Restored, type RestoreOptions } from "./restore.ts";
+export {
+  formatRestoreReport,
+  type RestoreDTypeMismatch,
+  type RestoreMatch,
+  type RestoreMissing,
+  type RestoreReport,
+  type RestoreShapeMismatch,
+  type RestoreSlice,
+} from "./restore_report.ts";
+export { saveTfjsWeights } from "./save_tfjs_weights.ts";
