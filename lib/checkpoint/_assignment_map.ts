@@ -175,7 +175,9 @@ export function resolveAssignmentMap(
       if (value !== "/") full = full.slice(1);
       if (key !== "/") full = key + full;
       if (full.endsWith("/")) full = full.slice(0, -1);
-      if (!has(full)) missing(full, `${full} (${name.slice(scopes.length + 1)} in ${key})`);
+      if (!has(full)) {
+        missing(full, `${full} (${name.slice(scopes === "" ? 0 : scopes.length + 1)} in ${key})`);
+      }
       const v = vars.get(name);
       const targets = v !== undefined ? [v] : shardsOf(name, vars);
       if (targets === null) continue; // "a/part_x" names that are not shards

@@ -94,7 +94,34 @@ export function assemble(slices: readonly StoredSlice[]): StoredTensor {
   });
 }
 
-/** @internal Every variable by TF1 name, partitioned ones assembled. */
-export async function fullTensorsOf(params: Params): Promise<StoredTensor[]> {
-  return (await storedTensorsOf(params)).map((x) => "slices" in x ? assemble(x.slices) : x);
+/**
+ * Params as stored tensors by TF1 name, in store order: one per variable,
+ * a partitioned variable's shards joined into one tensor under its full
+ * name ("emb", at its first shard's place), as TF1 checkpoints name it.
+ * The values are copies; the params are left as they are.
+ *
+ * @param params the params
+ * @returns the tensors
+ * @throws {CheckpointError} `InvalidArgument` for disposed or non-params
+ *
+ * @example
+ * ```ts
+ * import { getVariable, fixedSizePartitioner } from "varscope";
+ * import { transform, useBackend } from "varscope/tfjs";
+ * import { paramsToStoredTensors } from "varscope/checkpoint";
+ * import * as assert from "node:assert/strict";
+ *
+ * await useBackend({ backend: "cpu" });
+ * const model = transform((_: null) => getVariable("emb", { shape: [4, 2], partitioner: fixedSizePartitioner(2) }));
+ * const { params } = model.init(null);
+ * const [emb] = await paramsToStoredTensors(params);
+ * assert.deepEqual([emb!.name, emb!.shape], ["emb", [4, 2]]);
+ * params.dispose();
+ * ```
+ *
+ * @category checkpoint
+ */
+export async function paramsToStoredTensors(params: Params): Promise<StoredTensor[]> {
+  const p = liveParams(params);
+  return (await storedTensorsOf(p)).map((x) => "slices" in x ? assemble(x.slices) : x);
 }

@@ -61,3 +61,4 @@ export {
   type RestoreSlice,
 } from "./restore_report.ts";
 export { saveTfjsWeights } from "./save_tfjs_weights.ts";
+export { paramsToStoredTensors } from "./_params_tensors.ts";

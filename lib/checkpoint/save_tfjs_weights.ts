@@ -4,7 +4,7 @@
  * @module
  */
 import type { Params } from "../interpreter/params.ts";
-import { fullTensorsOf, liveParams } from "./_params_tensors.ts";
+import { paramsToStoredTensors } from "./_params_tensors.ts";
 import { type TfjsWritten, writeTfjsWeights } from "./tfjs_files.ts";
 import type { TfjsWriteOptions } from "./tfjs_weights.ts";
 
@@ -48,6 +48,5 @@ export async function saveTfjsWeights(
   dir: string,
   options?: TfjsWriteOptions,
 ): Promise<TfjsWritten> {
-  const p = liveParams(params);
-  return writeTfjsWeights(dir, await fullTensorsOf(p), options);
+  return writeTfjsWeights(dir, await paramsToStoredTensors(params), options);
 }
