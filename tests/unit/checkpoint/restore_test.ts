@@ -33,7 +33,6 @@ import {
   encodeTfjsWeights,
   formatRestoreReport,
   initFromCheckpoint,
-  loadCheckpoint,
   paramsToStoredTensors,
   restore,
   type RestoreReport,
