@@ -8,7 +8,7 @@ import { describeValue } from "../core/errors.ts";
 import { listVariables, type Store } from "../core/store.ts";
 import type { PartitionedVariable, Variable } from "../core/variable.ts";
 import { compareNames } from "./_tensor_values.ts";
-import { CheckpointError } from "./_tfjs_errors.ts";
+import { CheckpointError } from "./checkpoint_error.ts";
 
 /**
  * What an assignment map may map a checkpoint name to: a variable name or

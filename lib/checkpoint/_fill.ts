@@ -7,8 +7,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Variable } from "../core/variable.ts";
 import { toTfDType } from "../interpreter/initial_tensor.ts";
-import { sliceStoredValues, tfjsDTypeOf, tfjsValues } from "./_tensor_values.ts";
-import { CheckpointError } from "./_tfjs_errors.ts";
+import { sliceStoredValues, tfjsDTypeOf } from "./_tensor_values.ts";
+import { toTfjsValues } from "./tfjs_values.ts";
+import { CheckpointError } from "./checkpoint_error.ts";
 import type {
   RestoreDTypeMismatch,
   RestoreMatch,
@@ -121,9 +122,9 @@ export class Filler {
     }
     let values;
     try {
-      values = tfjsValues(part);
+      values = toTfjsValues(part);
     } catch (e) {
-      if (e instanceof CheckpointError && e.code === "InexactConversion") return dmis(e.message);
+      if (e instanceof CheckpointError && e.code === "NoExactConversion") return dmis(e.message);
       throw e;
     }
     const tensor = tf.tensor(

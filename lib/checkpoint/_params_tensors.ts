@@ -6,7 +6,7 @@
 import type { Variable } from "../core/variable.ts";
 import { checkParams, type Params, paramsLayout } from "../interpreter/params.ts";
 import { allocStoredValues, insertStoredValues } from "./_tensor_values.ts";
-import { CheckpointError } from "./_tfjs_errors.ts";
+import { CheckpointError } from "./checkpoint_error.ts";
 import type { StoredDType, StoredTensor, StoredValues } from "./stored_tensor.ts";
 
 /** @internal A shard of a partitioned variable, as TF1's Saver sees it. */

@@ -1,12 +1,11 @@
 /**
  * Helpers over stored values: element counts that refuse overflow, byte
- * sizes per dtype, conversion to what TensorFlow.js holds, and row-major
- * slicing for partitioned variables.
+ * sizes per dtype, the TensorFlow.js dtype of each stored dtype, and
+ * row-major slicing for partitioned variables.
  *
  * @module
  */
-import { CheckpointError } from "./_tfjs_errors.ts";
-import type { StoredDType, StoredTensor, StoredValues } from "./stored_tensor.ts";
+import type { StoredDType, StoredValues } from "./stored_tensor.ts";
 
 /** Bytes per element of the fixed-size stored dtypes (null: variable size). */
 export function storedDTypeSize(dtype: StoredDType): number | null {
@@ -69,14 +68,6 @@ export function elementCount(shape: unknown): number | null {
 /** The TensorFlow.js dtypes a stored tensor can become. */
 export type TfjsDType = "float32" | "int32" | "bool" | "string";
 
-/** Values as TensorFlow.js holds them. */
-export interface TfjsValues {
-  /** The TensorFlow.js dtype. */
-  readonly dtype: TfjsDType;
-  /** The values, ready for `tf.tensor`. */
-  readonly values: Float32Array | Int32Array | Uint8Array | readonly Uint8Array[];
-}
-
 /** The TensorFlow.js dtype each stored dtype becomes. */
 export function tfjsDTypeOf(dtype: StoredDType): TfjsDType {
   switch (dtype) {
@@ -102,72 +93,6 @@ export function halfToNumber(h: number): number {
   if (exp === 0) return sign * frac * 2 ** -24;
   if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
   return sign * (1024 + frac) * 2 ** (exp - 25);
-}
-
-const F32_MAX = 3.4028234663852886e38;
-
-/**
- * A stored tensor's values as TensorFlow.js holds them: float64, float16
- * and bfloat16 become float32, the small integers and int64 int32, bool
- * one byte per element. Widening is exact; float64 is rounded to the
- * nearest float32 (as the TensorFlow.js converter does), and a finite
- * float64 beyond float32's range or an int64 outside int32's range is an
- * `InexactConversion` error naming the tensor and the first such element.
- */
-export function tfjsValues(t: StoredTensor): TfjsValues {
-  const v = t.values;
-  const inexact = (i: number, value: string, target: string) =>
-    new CheckpointError(
-      "InexactConversion",
-      `Tensor "${t.name}" (${t.dtype}) element ${i} is ${value}, which ${target} cannot hold`,
-      { details: { name: t.name, dtype: t.dtype, index: i } },
-    );
-  switch (t.dtype) {
-    case "float32":
-      return { dtype: "float32", values: (v as Float32Array).slice() };
-    case "int32":
-      return { dtype: "int32", values: (v as Int32Array).slice() };
-    case "bool":
-      return { dtype: "bool", values: Uint8Array.from(v as Uint8Array, (b) => b === 0 ? 0 : 1) };
-    case "string":
-      return { dtype: "string", values: (v as readonly Uint8Array[]).map((s) => s.slice()) };
-    case "float64": {
-      const src = v as Float64Array;
-      const out = new Float32Array(src.length);
-      for (let i = 0; i < src.length; i++) {
-        const x = src[i]!;
-        if (Number.isFinite(x) && Math.abs(x) > F32_MAX && !Number.isFinite(Math.fround(x))) {
-          throw inexact(i, String(x), "float32");
-        }
-        out[i] = x;
-      }
-      return { dtype: "float32", values: out };
-    }
-    case "float16": {
-      const src = v as Uint16Array;
-      const out = new Float32Array(src.length);
-      for (let i = 0; i < src.length; i++) out[i] = halfToNumber(src[i]!);
-      return { dtype: "float32", values: out };
-    }
-    case "bfloat16": {
-      const src = v as Uint16Array;
-      const bits = new Uint32Array(src.length);
-      for (let i = 0; i < src.length; i++) bits[i] = src[i]! << 16;
-      return { dtype: "float32", values: new Float32Array(bits.buffer) };
-    }
-    case "int64": {
-      const src = v as BigInt64Array;
-      const out = new Int32Array(src.length);
-      for (let i = 0; i < src.length; i++) {
-        const x = src[i]!;
-        if (x < -2147483648n || x > 2147483647n) throw inexact(i, String(x), "int32");
-        out[i] = Number(x);
-      }
-      return { dtype: "int32", values: out };
-    }
-    default:
-      return { dtype: "int32", values: Int32Array.from(v as ArrayLike<number>) };
-  }
 }
 
 /** Row-major strides of a shape. */

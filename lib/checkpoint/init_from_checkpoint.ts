@@ -10,7 +10,7 @@ import { requireBackend } from "../interpreter/require_backend.ts";
 import { type AssignmentMap, resolveAssignmentMap } from "./_assignment_map.ts";
 import { Filler, type Outcome } from "./_fill.ts";
 import { compareNames } from "./_tensor_values.ts";
-import { CheckpointError } from "./_tfjs_errors.ts";
+import { CheckpointError } from "./checkpoint_error.ts";
 import { optionRecord, readerOf, type Restored } from "./restore.ts";
 import { makeReport } from "./restore_report.ts";
 import type { CheckpointReader } from "./stored_tensor.ts";

@@ -4,8 +4,10 @@
  * @module
  */
 import { join } from "node:path";
-import { CheckpointError } from "./_tfjs_errors.ts";
+import { CheckpointError } from "./checkpoint_error.ts";
+import { latestCheckpoint } from "./checkpoint_state.ts";
 import type { CheckpointReader } from "./stored_tensor.ts";
+import { openTfCheckpoint } from "./tf_checkpoint_reader.ts";
 import { openTfjsWeights } from "./tfjs_files.ts";
 
 function kind(path: string): "dir" | "file" | null {
@@ -74,20 +76,25 @@ export function checkpointFormat(path: string): "tensorflow" | "tfjs" | null {
  */
 export function loadCheckpoint(path: string): CheckpointReader {
   if (typeof path !== "string" || path.length === 0) {
-    throw new CheckpointError("InvalidArgument", `Invalid checkpoint path: ${String(path)}`);
+    throw new CheckpointError("InvalidArgument", `invalid checkpoint path: ${String(path)}`);
   }
   const format = checkpointFormat(path);
   if (format === "tfjs") return openTfjsWeights(path);
   if (format === "tensorflow") {
-    throw new CheckpointError(
-      "UnsupportedDType",
-      `${path} is a TensorFlow checkpoint, which this build cannot read yet`,
-      { file: path },
-    );
+    if (kind(path) === "dir") {
+      const latest = latestCheckpoint(path);
+      if (latest === undefined) {
+        throw new CheckpointError("NotFound", "the checkpoint state file names no checkpoint", {
+          file: join(path, "checkpoint"),
+        });
+      }
+      return openTfCheckpoint(latest);
+    }
+    return openTfCheckpoint(path);
   }
   throw new CheckpointError(
     "NotFound",
-    `${path} is neither a TensorFlow checkpoint (no ${path}.index) nor TensorFlow.js weights (no model.json)`,
+    `neither a TensorFlow checkpoint prefix (no ${path}.index) nor TensorFlow.js weights (no model.json)`,
     { file: path },
   );
 }

@@ -1,17 +1,18 @@
 /**
- * varscope checkpoints: weights by TF1 name in TensorFlow.js weight files
- * (`model.json` + `.bin` shards), read into and written out of varscope
- * {@linkcode Params}.
+ * `varscope/checkpoint`: weight files by TF1 variable name. Reads and writes
+ * TensorFlow checkpoints (tensor bundle V2: `.index` + `.data-*` shards),
+ * including partitioned variables, the `checkpoint` state file, and converts
+ * stored values to TensorFlow.js dtypes. Reads and writes TensorFlow.js
+ * weights (`model.json` + `.bin` shards). Saves varscope params to either
+ * format and restores them by TF1 name with a report, or with TF1's
+ * `init_from_checkpoint` assignment maps.
  *
  * ```ts
- * import { decodeTfjsWeights, encodeTfjsWeights } from "varscope/checkpoint";
+ * import { openTfCheckpoint } from "varscope/checkpoint";
  * import * as assert from "node:assert/strict";
  *
- * const { modelJson, shards } = encodeTfjsWeights([
- *   { name: "w", dtype: "float32", shape: [], values: new Float32Array([0.5]) },
- * ]);
- * const [w] = decodeTfjsWeights(modelJson, { [shards[0]!.path]: shards[0]!.bytes });
- * assert.equal((w!.values as Float32Array)[0], 0.5);
+ * const ckpt = openTfCheckpoint("tests/fixtures/tf-checkpoints/tf1-half-plus-two-conv2d/variables");
+ * assert.deepEqual(ckpt.read("conv2d/kernel").shape, [1, 1, 1, 1]);
  * ```
  *
  * @module
@@ -27,7 +28,30 @@ export {
   CheckpointError,
   type CheckpointErrorCode,
   type CheckpointErrorOptions,
-} from "./_tfjs_errors.ts";
+} from "./checkpoint_error.ts";
+export {
+  openTfCheckpoint,
+  openTfCheckpointBytes,
+  type TfCheckpointBytes,
+  type TfCheckpointReader,
+  type TfSlice,
+  type TfStorage,
+} from "./tf_checkpoint_reader.ts";
+export {
+  encodeTfCheckpoint,
+  splitTensor,
+  type TfTensorSlice,
+  type TfWriteOptions,
+  type TfWriteResult,
+  writeTfCheckpoint,
+} from "./tf_checkpoint_writer.ts";
+export {
+  type CheckpointState,
+  latestCheckpoint,
+  readCheckpointState,
+  writeCheckpointState,
+} from "./checkpoint_state.ts";
+export { type TfjsValues, toTfjsValues } from "./tfjs_values.ts";
 export {
   decodeTfjsWeights,
   encodeTfjsWeights,

@@ -19,7 +19,7 @@ import type { TfjsWriteOptions } from "./tfjs_weights.ts";
  * @param dir the folder (created if missing)
  * @param options shard size
  * @returns what was written
- * @throws {CheckpointError} `InvalidArgument`, `WriteFailed`
+ * @throws {CheckpointError} `InvalidArgument`, `IoError`
  *
  * @example
  * ```ts

@@ -7,7 +7,7 @@
  */
 import { dirname, join } from "node:path";
 import { compareNames, elementCount } from "./_tensor_values.ts";
-import { CheckpointError } from "./_tfjs_errors.ts";
+import { CheckpointError } from "./checkpoint_error.ts";
 import type { CheckpointReader, StoredTensor, StoredTensorInfo } from "./stored_tensor.ts";
 import {
   checkShardSize,
@@ -48,7 +48,7 @@ function statFile(path: string): Deno.FileInfo | null {
     return Deno.statSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
-    throw new CheckpointError("NotFound", `Cannot read ${path}: ${String(e)}`, {
+    throw new CheckpointError("NotFound", `cannot read: ${String(e)}`, {
       file: path,
       cause: e,
     });
@@ -63,7 +63,7 @@ function statFile(path: string): Deno.FileInfo | null {
 export function modelJsonPath(path: string): string {
   const info = statFile(path);
   if (info === null) {
-    throw new CheckpointError("NotFound", `No such file or folder: ${path}`, { file: path });
+    throw new CheckpointError("NotFound", "no such file or folder", { file: path });
   }
   return info.isDirectory ? join(path, "model.json") : path;
 }
@@ -96,12 +96,12 @@ export class TfjsWeightsReader implements CheckpointReader {
     this.file = file;
     const info = statFile(file);
     if (info === null || !info.isFile) {
-      throw new CheckpointError("NotFound", `No such file: ${file}`, { file });
+      throw new CheckpointError("NotFound", "no such file", { file });
     }
     if (info.size > MAX_MODEL_JSON_BYTES) {
       throw new CheckpointError(
         "TooLarge",
-        `${file} is ${info.size} bytes, more than a weights manifest can be (${MAX_MODEL_JSON_BYTES})`,
+        `${info.size} bytes, more than a weights manifest can be (${MAX_MODEL_JSON_BYTES})`,
         { file },
       );
     }
@@ -109,7 +109,7 @@ export class TfjsWeightsReader implements CheckpointReader {
     try {
       json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(Deno.readFileSync(file)));
     } catch (e) {
-      throw new CheckpointError("BadManifest", `${file} is not valid JSON: ${String(e)}`, {
+      throw new CheckpointError("Malformed", `not valid JSON: ${String(e)}`, {
         file,
         cause: e,
       });
@@ -124,7 +124,7 @@ export class TfjsWeightsReader implements CheckpointReader {
         if (s === null || !s.isFile) {
           throw new CheckpointError(
             "MissingShard",
-            `${file}: weights shard ${f} (group ${gi}) does not exist`,
+            `weights shard ${f} (group ${gi}) does not exist`,
             { file: f },
           );
         }
@@ -149,8 +149,8 @@ export class TfjsWeightsReader implements CheckpointReader {
       // Refuses shapes the shards cannot hold before anything is allocated.
       if (at !== null ? fixed !== total : fixed > total) {
         throw new CheckpointError(
-          "ShardSize",
-          `${file}: group ${gi} (${g.paths.join(", ")}) holds ${total} bytes; its weights need ${
+          "ShapeSizeMismatch",
+          `group ${gi} (${g.paths.join(", ")}) holds ${total} bytes; its weights need ${
             at !== null ? "" : "at least "
           }${fixed}`,
           { file, details: { group: gi, bytes: total, needed: fixed } },
@@ -202,7 +202,7 @@ export class TfjsWeightsReader implements CheckpointReader {
     if (loc === undefined) {
       throw new CheckpointError(
         "NotFound",
-        `${this.file} has no weight named ${JSON.stringify(name) ?? String(name)}`,
+        `no weight named ${JSON.stringify(name) ?? String(name)}`,
         { file: this.file, details: { name } },
       );
     }
@@ -239,8 +239,8 @@ export class TfjsWeightsReader implements CheckpointReader {
     });
     if (at !== g.total) {
       throw new CheckpointError(
-        "ShardSize",
-        `${this.file}: group ${gi} holds ${g.total} bytes; its weights use ${at}`,
+        "ShapeSizeMismatch",
+        `group ${gi} holds ${g.total} bytes; its weights use ${at}`,
         { file: this.file, offset: at },
       );
     }
@@ -248,8 +248,8 @@ export class TfjsWeightsReader implements CheckpointReader {
 
   #short(gi: number, name: string, at: number): never {
     throw new CheckpointError(
-      "ShardSize",
-      `${this.file}: weight "${name}" runs past the end of group ${gi}'s shards (byte ${at})`,
+      "ShapeSizeMismatch",
+      `weight "${name}" runs past the end of group ${gi}'s shards (byte ${at})`,
       { file: this.file, offset: at, details: { name } },
     );
   }
@@ -283,8 +283,8 @@ function readAt(file: string, position: number, into: Uint8Array): void {
       const n = f.readSync(into.subarray(got));
       if (n === null) {
         throw new CheckpointError(
-          "ShardSize",
-          `${file} ended at byte ${position + got}, before the weight's end (the file changed?)`,
+          "ShapeSizeMismatch",
+          `ended before the weight's end (the file changed?)`,
           { file, offset: position + got },
         );
       }
@@ -292,7 +292,7 @@ function readAt(file: string, position: number, into: Uint8Array): void {
     }
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
-    throw new CheckpointError("MissingShard", `Cannot read ${file}: ${String(e)}`, {
+    throw new CheckpointError("MissingShard", `cannot read: ${String(e)}`, {
       file,
       cause: e,
     });
@@ -308,8 +308,8 @@ function readAt(file: string, position: number, into: Uint8Array): void {
  *
  * @param path model.json or its folder
  * @returns the reader
- * @throws {CheckpointError} `NotFound`, `BadManifest`, `MissingShard`,
- *   `ShardSize`, `UnsupportedDType`, `TooLarge`, `DuplicateName`
+ * @throws {CheckpointError} `NotFound`, `Malformed`, `MissingShard`,
+ *   `ShapeSizeMismatch`, `UnknownDType`, `TooLarge`, `DuplicateKey`
  *
  * @example
  * ```ts
@@ -363,7 +363,7 @@ function tmpName(): string {
  * @param options shard size
  * @returns what was written
  * @throws {CheckpointError} the {@linkcode encodeTfjsWeights} errors,
- *   `WriteFailed`
+ *   `IoError`
  *
  * @example
  * ```ts
@@ -395,7 +395,7 @@ export function writeTfjsWeights(
     try {
       return f();
     } catch (e) {
-      throw new CheckpointError("WriteFailed", `Cannot write ${what}: ${String(e)}`, {
+      throw new CheckpointError("IoError", `cannot write: ${String(e)}`, {
         file: what,
         cause: e,
       });
@@ -413,7 +413,7 @@ export function writeTfjsWeights(
     for (const t of tensors) {
       const { entry, bytes } = encodeWeight(t);
       if (seen.has(entry.name)) {
-        throw new CheckpointError("DuplicateName", `Tensor "${entry.name}" is given twice`, {
+        throw new CheckpointError("DuplicateKey", `Tensor "${entry.name}" is given twice`, {
           details: { name: entry.name },
         });
       }

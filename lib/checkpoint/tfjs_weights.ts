@@ -6,14 +6,9 @@
  *
  * @module
  */
-import {
-  compareNames,
-  elementCount,
-  halfToNumber,
-  isStoredDType,
-  tfjsValues,
-} from "./_tensor_values.ts";
-import { CheckpointError } from "./_tfjs_errors.ts";
+import { compareNames, elementCount, halfToNumber, isStoredDType } from "./_tensor_values.ts";
+import { CheckpointError } from "./checkpoint_error.ts";
+import { toTfjsValues } from "./tfjs_values.ts";
 import type { StoredTensor } from "./stored_tensor.ts";
 
 /**
@@ -106,12 +101,15 @@ export function entryElementSize(e: TfjsWeightEntry): number | null {
   return e.dtype === "string" ? null : DTYPE_SIZE[e.dtype];
 }
 
+// The error prefixes the file when it has one.
+const pre = (file: string | undefined): string => file === undefined ? "weights manifest: " : "";
+
 function bad(
   file: string | undefined,
   message: string,
   details?: Record<string, unknown>,
 ): CheckpointError {
-  return new CheckpointError("BadManifest", `${file ?? "weights manifest"}: ${message}`, {
+  return new CheckpointError("Malformed", `${pre(file)}${message}`, {
     ...(file === undefined ? {} : { file }),
     ...(details === undefined ? {} : { details }),
   });
@@ -161,17 +159,15 @@ function parseEntry(w: unknown, file: string | undefined, where: string): TfjsWe
   if (elementCount(shapeRaw) === null) {
     throw new CheckpointError(
       "TooLarge",
-      `${file ?? "weights manifest"}: weight "${name}" has shape [${
-        shapeRaw.join(",")
-      }], too many elements to hold`,
+      `${pre(file)}weight "${name}" has shape [${shapeRaw.join(",")}], too many elements to hold`,
       { ...(file === undefined ? {} : { file }), details: { name, shape: shapeRaw } },
     );
   }
   const dtype = safeGet(w, "dtype");
   if (dtype !== "float32" && dtype !== "int32" && dtype !== "bool" && dtype !== "string") {
     throw new CheckpointError(
-      "UnsupportedDType",
-      `${file ?? "weights manifest"}: weight "${name}" has dtype ${
+      "UnknownDType",
+      `${pre(file)}weight "${name}" has dtype ${
         JSON.stringify(dtype) ?? "undefined"
       }; supported: float32, int32, bool, string`,
       { ...(file === undefined ? {} : { file }), details: { name, dtype } },
@@ -192,8 +188,8 @@ function parseEntry(w: unknown, file: string | undefined, where: string): TfjsWe
     const qd = safeGet(q, "dtype");
     if (qd !== "uint8" && qd !== "uint16" && qd !== "float16") {
       throw new CheckpointError(
-        "UnsupportedDType",
-        `${file ?? "weights manifest"}: weight "${name}" has quantization dtype ${
+        "UnknownDType",
+        `${pre(file)}weight "${name}" has quantization dtype ${
           JSON.stringify(qd) ?? "undefined"
         }; supported: uint8, uint16, float16`,
         { ...(file === undefined ? {} : { file }), details: { name, dtype: qd } },
@@ -202,7 +198,7 @@ function parseEntry(w: unknown, file: string | undefined, where: string): TfjsWe
     const ok = qd === "float16" ? dtype === "float32" : dtype === "float32" || dtype === "int32";
     if (!ok) {
       throw new CheckpointError(
-        "UnsupportedDType",
+        "UnknownDType",
         `${
           file ?? "weights manifest"
         }: weight "${name}" of dtype ${dtype} cannot be quantized as ${qd}`,
@@ -241,9 +237,9 @@ function parseEntry(w: unknown, file: string | undefined, where: string): TfjsWe
  * @param json the parsed JSON
  * @param file the file it came from, for messages
  * @returns the groups, frozen
- * @throws {CheckpointError} `BadManifest`, `UnsupportedDType` (unknown
+ * @throws {CheckpointError} `Malformed`, `UnknownDType` (unknown
  *   dtype or quantization, complex64), `TooLarge` (a shape whose element
- *   count passes 2^53), `DuplicateName`
+ *   count passes 2^53), `DuplicateKey`
  *
  * @example
  * ```ts
@@ -264,7 +260,7 @@ export function parseTfjsManifest(json: unknown, file?: string): readonly TfjsMa
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
     // A proxy trap or similar hostile object.
-    throw new CheckpointError("BadManifest", `${file ?? "weights manifest"}: unreadable (${e})`, {
+    throw new CheckpointError("Malformed", `${pre(file)}unreadable (${e})`, {
       ...(file === undefined ? {} : { file }),
       cause: e,
     });
@@ -291,8 +287,8 @@ function parseManifest(json: unknown, file?: string): readonly TfjsManifestGroup
       const e = parseEntry(w, file, `weight ${wi} of group ${gi}`);
       if (seen.has(e.name)) {
         throw new CheckpointError(
-          "DuplicateName",
-          `${file ?? "weights manifest"}: weight "${e.name}" appears twice`,
+          "DuplicateKey",
+          `${pre(file)}weight "${e.name}" appears twice`,
           { ...(file === undefined ? {} : { file }), details: { name: e.name } },
         );
       }
@@ -344,8 +340,8 @@ export function decodeWeightBytes(
   const size = entryElementSize(e);
   if (size !== null && bytes.length !== n * size) {
     throw new CheckpointError(
-      "ShardSize",
-      `${file ?? "weights"}: weight "${e.name}" needs ${n * size} bytes, got ${bytes.length}`,
+      "ShapeSizeMismatch",
+      `${pre(file)}weight "${e.name}" needs ${n * size} bytes, got ${bytes.length}`,
       where,
     );
   }
@@ -367,7 +363,7 @@ export function decodeWeightBytes(
         const v = Math.round(stored[i]! * scale + min);
         if (v < -2147483648 || v > 2147483647) {
           throw new CheckpointError(
-            "InexactConversion",
+            "NoExactConversion",
             `${
               file ?? "weights"
             }: weight "${e.name}" element ${i} dequantizes to ${v}, outside int32`,
@@ -403,8 +399,8 @@ export function decodeWeightBytes(
       const len = stringWeightLength(copy, 0, n);
       if (typeof len === "string" || len !== copy.length) {
         throw new CheckpointError(
-          "ShardSize",
-          `${file ?? "weights"}: string weight "${e.name}": ${
+          "ShapeSizeMismatch",
+          `${pre(file)}string weight "${e.name}": ${
             typeof len === "string" ? len : `holds ${len} bytes, given ${copy.length}`
           }`,
           where,
@@ -442,7 +438,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
  * @param shards the bytes of each shard, by the path the manifest names
  * @returns the tensors, in manifest order
  * @throws {CheckpointError} the {@linkcode parseTfjsManifest} errors,
- *   `MissingShard`, `ShardSize` (shards longer or shorter than the weights)
+ *   `MissingShard`, `ShapeSizeMismatch` (shards longer or shorter than the weights)
  *
  * @example
  * ```ts
@@ -482,7 +478,7 @@ export function decodeTfjsWeights(
       const len = size === null ? stringWeightLength(bytes, at, n) : n * size;
       if (typeof len === "string" || at + len > bytes.length) {
         throw new CheckpointError(
-          "ShardSize",
+          "ShapeSizeMismatch",
           `weight "${e.name}" at byte ${at} of group ${g.paths.join(", ")}: ${
             typeof len === "string" ? len : `needs ${len} bytes, ${bytes.length - at} left`
           }`,
@@ -494,7 +490,7 @@ export function decodeTfjsWeights(
     }
     if (at !== bytes.length) {
       throw new CheckpointError(
-        "ShardSize",
+        "ShapeSizeMismatch",
         `shards ${g.paths.join(", ")} hold ${bytes.length} bytes; the weights use ${at}`,
         { offset: at },
       );
@@ -541,7 +537,7 @@ function checkTensor(t: unknown): StoredTensor {
 /**
  * @internal One tensor as a manifest entry and its bytes: float16 as a
  * float16-quantized float32 weight (exact and half the size), every other
- * dtype as what TensorFlow.js holds (see `tfjsValues`).
+ * dtype as what TensorFlow.js holds (see `toTfjsValues`).
  */
 export function encodeWeight(input: unknown): { entry: TfjsWeightEntry; bytes: Uint8Array } {
   const t = checkStoredTensor(input);
@@ -558,7 +554,7 @@ export function encodeWeight(input: unknown): { entry: TfjsWeightEntry; bytes: U
       bytes: new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)),
     };
   }
-  const tv = tfjsValues(t);
+  const tv = toTfjsValues(t);
   const entry = Object.freeze({ name: t.name, shape, dtype: tv.dtype });
   if (tv.dtype === "string") {
     const strs = tv.values as readonly Uint8Array[];
@@ -682,14 +678,14 @@ export function modelJsonOf(
  * shards of at most `shardSizeBytes`. float32, int32, bool and string are
  * written as they are; float16 as a float16-quantized float32 weight;
  * bfloat16 and float64 as float32; the other integers as int32 (an int64
- * outside int32, or a float64 beyond float32, is an `InexactConversion`
+ * outside int32, or a float64 beyond float32, is an `NoExactConversion`
  * error). `tf.io.decodeWeights` reads the result.
  *
  * @param tensors the tensors (names must be unique)
  * @param options shard size
  * @returns model.json and the shards
- * @throws {CheckpointError} `InvalidArgument`, `DuplicateName`,
- *   `InexactConversion`
+ * @throws {CheckpointError} `InvalidArgument`, `DuplicateKey`,
+ *   `NoExactConversion`
  *
  * @example
  * ```ts
@@ -718,7 +714,7 @@ export function encodeTfjsWeights(
   for (const t of tensors) {
     const { entry, bytes } = encodeWeight(t);
     if (seen.has(entry.name)) {
-      throw new CheckpointError("DuplicateName", `Tensor "${entry.name}" is given twice`, {
+      throw new CheckpointError("DuplicateKey", `Tensor "${entry.name}" is given twice`, {
         details: { name: entry.name },
       });
     }
