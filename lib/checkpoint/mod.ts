@@ -84,5 +84,6 @@ export {
   type RestoreShapeMismatch,
   type RestoreSlice,
 } from "./restore_report.ts";
+export { saveCheckpoint, type SaveCheckpointOptions } from "./save_checkpoint.ts";
 export { saveTfjsWeights } from "./save_tfjs_weights.ts";
 export { paramsToStoredTensors } from "./_params_tensors.ts";
