@@ -87,3 +87,4 @@ export {
 export { saveCheckpoint, type SaveCheckpointOptions } from "./save_checkpoint.ts";
 export { saveTfjsWeights } from "./save_tfjs_weights.ts";
 export { paramsToStoredTensors } from "./_params_tensors.ts";
+export { type CliOutput, EXIT, formatListing, main } from "./cli.ts";
