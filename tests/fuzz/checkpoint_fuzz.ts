@@ -99,10 +99,12 @@ export async function runFuzz(s: FuzzSettings): Promise<FuzzReport> {
           resolve(true);
         };
       });
+      let timer: number | undefined;
       const started = await Promise.race([
         ready.then(() => true),
-        new Promise<false>((r) => setTimeout(() => r(false), 60000)),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), 60000))),
       ]);
+      clearTimeout(timer);
       if (!started) {
         worker.terminate();
         throw new Error("the fuzz worker did not start within 60 s");
