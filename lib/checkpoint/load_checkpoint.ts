@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { joinPath as join } from "./_paths.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import { latestCheckpoint } from "./checkpoint_state.ts";
 import type { CheckpointReader } from "./stored_tensor.ts";

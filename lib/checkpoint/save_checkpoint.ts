@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirOf as dirname } from "./_paths.ts";
 import { describeValue } from "../core/errors.ts";
 import type { Params } from "../interpreter/params.ts";
 import { liveParams, storedTensorsOf } from "./_params_tensors.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirOf as dirname, joinPath as join } from "./_paths.ts";
 import { compareNames, elementCount } from "./_tensor_values.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import type { CheckpointReader, StoredTensor, StoredTensorInfo } from "./stored_tensor.ts";
