@@ -17,6 +17,7 @@ import {
 } from "varscope";
 import { transform, useBackend, variable } from "varscope/tfjs";
 import {
+  initFromCheckpoint,
   loadCheckpoint,
   openTfCheckpoint,
   openTfjsWeights,
@@ -220,6 +221,47 @@ Deno.test("TF checkpoint <-> tfjs weights by TF1 name: identical values both way
       assert.equal(r.report.unusedInFile.length, 8);
       r.params.dispose();
       params.dispose();
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }));
+
+Deno.test("initFromCheckpoint across partitionings: a full variable from a tensor saved in slices, and 2 shards from 3 slices", () =>
+  noLeak(async () => {
+    const dir = tmpDir();
+    try {
+      const full = Float32Array.from({ length: 12 }, (_, i) => i + 0.5);
+      // The file holds "old/emb" [6,2] as three slices of 2 rows (TF1 Saver layout).
+      writeTfCheckpoint(
+        `${dir}/ckpt`,
+        [0, 1, 2].map((k) => ({
+          name: "old/emb",
+          dtype: "float32" as const,
+          shape: [6, 2],
+          values: full.slice(4 * k, 4 * k + 4),
+          slice: { start: [2 * k, 0], length: [2, 2] },
+        })),
+      );
+      const { params } = transform((_: null) =>
+        scoped(function* (): Gen<null> {
+          yield* variableScope("a", variable("emb", { shape: [6, 2] }));
+          yield* variableScope(
+            "b",
+            getVariable("emb", { shape: [6, 2], partitioner: fixedSizePartitioner(2) }),
+          );
+          return null;
+        })
+      ).init(null);
+      const r = initFromCheckpoint(params, `${dir}/ckpt`, { "old/emb": "a/emb" });
+      assert.deepEqual(await values(r.params.get("a/emb")), Array.from(full));
+      const r2 = initFromCheckpoint(params, `${dir}/ckpt`, { "old/": "b/" });
+      assert.deepEqual(await values(r2.params.get("b/emb/part_0")), Array.from(full.slice(0, 6)));
+      assert.deepEqual(await values(r2.params.get("b/emb/part_1")), Array.from(full.slice(6)));
+      assert.deepEqual(r2.report.matched.map((m) => [m.variable, m.key, m.slice?.offset]), [
+        ["b/emb/part_0", "old/emb", [0, 0]],
+        ["b/emb/part_1", "old/emb", [3, 0]],
+      ]);
+      [params, r.params, r2.params].forEach((p) => p.dispose());
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
