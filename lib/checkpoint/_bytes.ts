@@ -218,6 +218,17 @@ export function encodeUtf8(s: string): Uint8Array {
 
 /** A key as text: UTF-8 if valid, else with replacement characters. */
 export function decodeKey(b: Uint8Array): string {
+  // Nearly every TF name is ASCII: skip the decoder call for those.
+  if (b.length <= 256) {
+    let ascii = true;
+    for (let i = 0; i < b.length; i++) {
+      if (b[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, b as unknown as number[]);
+  }
   try {
     return utf8Strict.decode(b);
   } catch {

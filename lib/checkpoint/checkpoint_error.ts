@@ -106,6 +106,7 @@ export interface CheckpointErrorOptions {
  * @category checkpoint
  */
 export class CheckpointError extends Error {
+  /** Always "CheckpointError". */
   override readonly name = "CheckpointError";
   /** The stable code. */
   readonly code: CheckpointErrorCode;
@@ -117,6 +118,8 @@ export class CheckpointError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   /**
+   * Makes an error; the message is `file at offset N: what [code]`.
+   *
    * @param code the stable code
    * @param what what was wrong, without the file and offset (they are prefixed)
    * @param options file, offset and cause

@@ -6,7 +6,7 @@
  */
 import { compareBytes, concatBytes, encodeUtf8 } from "./_bytes.ts";
 import { type BundleEntry, encodeEntry, encodeHeader, type SliceExtent } from "./_bundle_proto.ts";
-import { crc32c, maskCrc } from "./_crc32c.ts";
+import { crcBegin, crcEnd, crcUpdate, maskCrc } from "./_crc32c.ts";
 import { DTYPE_NUMBERS, elementSize, expectedArray, HOST_LITTLE_ENDIAN } from "./_dtypes.ts";
 import { sliceKey } from "./_ordered_code.ts";
 import { buildTable, TF_BLOCK_SIZE } from "./_sstable.ts";
@@ -62,6 +62,10 @@ export interface TfWriteResult {
   /** Bytes of the data shard. */
   readonly dataBytes: number;
 }
+
+/** Marks a fixed-size tensor whose CRC is computed as it is written. */
+const CRC_WHILE_WRITING = -1;
+const CHUNK = 256 * 1024;
 
 interface Normalized {
   readonly name: string;
@@ -172,7 +176,7 @@ function normalize(item: unknown, label: string): Normalized {
       }
       const bytes = new Uint8Array(v.buffer, v.byteOffset, count * elementSize(d));
       parts = [bytes];
-      crc = maskCrc(crc32c(bytes));
+      crc = CRC_WHILE_WRITING;
     }
     let size = 0;
     for (const p of parts) size += p.length;
@@ -275,16 +279,29 @@ function encodeTensors(
       key = nameBytes;
       if (t.slice !== undefined) shape = t.slice.length;
     }
+    let crc = t.crc;
+    if (crc === CRC_WHILE_WRITING) {
+      // CRC each chunk just before writing it, while it is still in cache.
+      const bytes = t.parts[0]!;
+      crcBegin();
+      for (let at = 0; at < bytes.length; at += CHUNK) {
+        const chunk = bytes.subarray(at, at + CHUNK);
+        crcUpdate(chunk);
+        sink(chunk);
+      }
+      crc = maskCrc(crcEnd());
+    } else {
+      for (const part of t.parts) sink(part);
+    }
     const entry: BundleEntry = {
       dtype: DTYPE_NUMBERS[t.dtype],
       shape,
       shardId: 0,
       offset,
       size: t.size,
-      crc32c: t.crc,
+      crc32c: crc,
       slices: [],
     };
-    for (const part of t.parts) sink(part);
     offset += t.size;
     plain.set(key === nameBytes ? t.name : `\0${String.fromCharCode(...key)}`, [
       key,

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { CRASHES, CURRENT, DONE, MAX_US, OK, TYPED } from "./_checkpoint_cases.ts";
+import { CURRENT, DONE, MAX_US, OK, TYPED } from "./_checkpoint_cases.ts";
 
 /** Settings of a fuzz run. */
 export interface FuzzSettings {
@@ -99,7 +99,7 @@ export async function runFuzz(s: FuzzSettings): Promise<FuzzReport> {
           resolve(true);
         };
       });
-      let timer: number | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const started = await Promise.race([
         ready.then(() => true),
         new Promise<false>((r) => (timer = setTimeout(() => r(false), 60000))),

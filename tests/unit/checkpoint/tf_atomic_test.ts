@@ -65,19 +65,20 @@ Deno.test("atomic save: a child process killed mid-save leaves the previous chec
   }
 });
 
+function* failing(boom: Error): Generator<StoredTensor> {
+  for (let i = 0; i < 10; i++) {
+    if (i === 5) throw boom;
+    yield { name: `w${i}`, dtype: "float32", shape: [1000], values: new Float32Array(1000) };
+  }
+}
+
 Deno.test("atomic save: an exception from the tensors iterable half-way propagates unchanged, old checkpoint intact", () => {
   const { dir, cleanup } = tempDir();
   try {
     const prefix = `${dir}/model.ckpt`;
     writeTfCheckpoint(prefix, OLD);
     const boom = new Error("the model failed while producing its weights");
-    function* failing(): Generator<StoredTensor> {
-      for (let i = 0; i < 10; i++) {
-        if (i === 5) throw boom;
-        yield { name: `w${i}`, dtype: "float32", shape: [1000], values: new Float32Array(1000) };
-      }
-    }
-    assert.throws(() => writeTfCheckpoint(prefix, failing()), (e) => e === boom);
+    assert.throws(() => writeTfCheckpoint(prefix, failing(boom)), (e) => e === boom);
     assertOldIntact(prefix);
     // No temporary file is left behind.
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
