@@ -25,22 +25,32 @@ import { elementCount, storedDTypeSize } from "./_tensor_values.ts";
  *
  * @category checkpoint
  */
-export const EXIT = Object.freeze({
-  /** Success (and `diff`: no differences). */
-  ok: 0,
-  /** `diff` found differences. */
-  differences: 1,
-  /** Bad command line. */
-  usage: 2,
-  /** A file is missing, unreadable or malformed. */
-  badFile: 3,
-  /** `show`: no tensor of that name. */
-  notFound: 4,
-  /** `convert`: a value with no exact conversion, or a write error. */
-  convertFailed: 5,
-  /** An unexpected error (a bug). */
-  internal: 70,
-});
+export const EXIT: Readonly<{
+  ok: 0;
+  differences: 1;
+  usage: 2;
+  badFile: 3;
+  notFound: 4;
+  convertFailed: 5;
+  internal: 70;
+}> = Object.freeze(
+  {
+    /** Success (and `diff`: no differences). */
+    ok: 0,
+    /** `diff` found differences. */
+    differences: 1,
+    /** Bad command line. */
+    usage: 2,
+    /** A file is missing, unreadable or malformed. */
+    badFile: 3,
+    /** `show`: no tensor of that name. */
+    notFound: 4,
+    /** `convert`: a value with no exact conversion, or a write error. */
+    convertFailed: 5,
+    /** An unexpected error (a bug). */
+    internal: 70,
+  } as const,
+);
 
 const USAGE = `varscope-ckpt: weight files by TF1 variable name
 
