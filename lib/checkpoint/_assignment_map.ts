@@ -45,6 +45,16 @@ function mapError(message: string, details: Record<string, unknown> = {}): Check
 }
 
 function pairsOf(map: unknown): [string, unknown][] {
+  try {
+    return readPairs(map);
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    // A proxy or getter that throws.
+    throw mapError(`Invalid assignment map: unreadable (${e})`);
+  }
+}
+
+function readPairs(map: unknown): [string, unknown][] {
   let pairs: unknown[];
   if (Array.isArray(map)) pairs = map;
   else if (typeof map === "object" && map !== null) {

@@ -67,15 +67,26 @@ export function optionRecord(
     throw new CheckpointError("InvalidArgument", `Invalid ${what} options: ${describeValue(o)}`);
   }
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) {
+  let keys: string[];
+  try {
+    keys = Object.keys(o);
+    for (const k of keys) {
+      const d = Object.getOwnPropertyDescriptor(o, k);
+      out[k] = d !== undefined && "value" in d ? d.value : undefined;
+    }
+  } catch (e) {
+    // A proxy whose traps throw.
+    throw new CheckpointError("InvalidArgument", `Invalid ${what} options: unreadable (${e})`, {
+      cause: e,
+    });
+  }
+  for (const k of keys) {
     if (!allowed.includes(k)) {
       throw new CheckpointError(
         "InvalidArgument",
         `Unknown ${what} option "${k}"; known: ${allowed.join(", ")}`,
       );
     }
-    const d = Object.getOwnPropertyDescriptor(o, k);
-    out[k] = d !== undefined && "value" in d ? d.value : undefined;
   }
   return out;
 }

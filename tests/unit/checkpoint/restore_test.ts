@@ -423,6 +423,17 @@ Deno.test("restore with an assignment map reads the mapped variables from other 
   );
   expectCode(() => restore(initial.store, file, { nope: 1 } as never), "InvalidArgument", /"nope"/);
   expectCode(() => restore(initial.store, "no/such/path"), "NotFound", /no\/such\/path/);
+  const trap = new Proxy({}, {
+    ownKeys: () => {
+      throw new Error("trap");
+    },
+  });
+  expectCode(() => restore(initial.store, file, trap), "InvalidArgument", /unreadable/);
+  expectCode(() => restore(initial.store, file, { castDTypes: "yes" as never }), "InvalidArgument");
+  expectCode(
+    () => restore(initial.store, file, { assignmentMap: trap as never }),
+    "AssignmentMap",
+  );
   initial.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
