@@ -92,6 +92,8 @@ export function loadCheckpoint(path: string): CheckpointReader {
     }
     return openTfCheckpoint(path);
   }
+  // A lone file may be a legacy V1 checkpoint: the TF reader says so.
+  if (kind(path) === "file") return openTfCheckpoint(path);
   throw new CheckpointError(
     "NotFound",
     `neither a TensorFlow checkpoint prefix (no ${path}.index) nor TensorFlow.js weights (no model.json)`,

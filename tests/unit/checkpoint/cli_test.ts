@@ -219,6 +219,7 @@ Deno.test("cli exit codes: usage 2, bad file 3, conversion failure 5, --help 0",
   assert.match(missing.err, /\/no\/such\/model\.ckpt: neither a TensorFlow checkpoint prefix/);
   const v1 = await ckpt("ls", `${TF}tf1-v1-format-half-plus-two/export-00000-of-00001`);
   assert.equal(v1.code, 3);
+  assert.match(v1.err, /\[LegacyFormat\]/);
   const dir = tmpDir();
   try {
     Deno.writeTextFileSync(`${dir}/model.json`, "{");
