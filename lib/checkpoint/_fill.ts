@@ -17,6 +17,7 @@ import type {
   RestoreShapeMismatch,
 } from "./restore_report.ts";
 import type { CheckpointReader, StoredTensor, StoredTensorInfo } from "./stored_tensor.ts";
+import type { TfSlice } from "./tf_checkpoint_reader.ts";
 
 /** @internal What happened to one variable. */
 export type Outcome =
@@ -72,6 +73,27 @@ export class Filler {
     if (this.#info.has(key)) this.#used.add(key);
   }
 
+  // A shard reads its slice: from a TF reader only the bytes that overlap
+  // it (readSlice), otherwise cut from the full tensor, read once per name.
+  #read(key: string, slice: Variable["saveSliceInfo"]): StoredTensor {
+    const r = this.#reader as Partial<{ readSlice(n: string, s: TfSlice): StoredTensor }>;
+    if (slice !== null && typeof r.readSlice === "function") {
+      return r.readSlice(key, { start: slice.varOffset, length: slice.varShape });
+    }
+    let stored = this.#cache.get(key);
+    if (stored === undefined) {
+      stored = this.#reader.read(key);
+      this.#cache.set(key, stored);
+    }
+    if (slice === null) return stored;
+    return {
+      name: key,
+      dtype: stored.dtype,
+      shape: slice.varShape,
+      values: sliceStoredValues(stored.values, stored.shape, slice.varOffset, slice.varShape),
+    };
+  }
+
   fill(v: Variable, key: string): Outcome {
     const info = this.#info.get(key);
     if (info === undefined) return { kind: "missing", missing: { variable: v.fullName, key } };
@@ -106,20 +128,7 @@ export class Filler {
         return dmis(`${info.dtype} does not convert to ${target}`);
       }
     }
-    let stored = this.#cache.get(key);
-    if (stored === undefined) {
-      stored = this.#reader.read(key);
-      this.#cache.set(key, stored);
-    }
-    let part: StoredTensor = stored;
-    if (slice !== null) {
-      part = {
-        name: key,
-        dtype: stored.dtype,
-        shape: slice.varShape,
-        values: sliceStoredValues(stored.values, stored.shape, slice.varOffset, slice.varShape),
-      };
-    }
+    const part = this.#read(key, slice);
     let values;
     try {
       values = toTfjsValues(part);
