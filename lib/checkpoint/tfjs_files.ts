@@ -355,8 +355,10 @@ function tmpName(): string {
  * missing): `model.json` (weights only, see {@linkcode TfjsModelJson}) and
  * `group1-shardIofN.bin` shards of at most 4 MiB, with the dtype rules of
  * {@linkcode encodeTfjsWeights}. Tensors are consumed one at a time; the
- * shards are written under temporary names and renamed, model.json last,
- * so a failed write leaves an earlier model.json readable.
+ * shards are written under temporary names and renamed, model.json last:
+ * an error while encoding or writing leaves the folder as it was (no
+ * temporary files); only a crash during the final renames can leave an
+ * earlier model.json beside new shards of the same names.
  *
  * @param dir the folder
  * @param tensors the tensors
