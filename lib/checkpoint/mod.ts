@@ -41,6 +41,7 @@ export {
   type TfWriteOptions,
   type TfWriteResult,
   writeTfCheckpoint,
+  writeTfCheckpointAsync,
 } from "./tf_checkpoint_writer.ts";
 export {
   type CheckpointState,
