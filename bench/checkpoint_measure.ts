@@ -4,9 +4,10 @@
  *
  * - read: open a checkpoint and read every tensor (CRC32C verified) vs
  *   `Deno.readFileSync` of its index and data files;
- * - write: `writeTfCheckpoint` (temporary files, fsync, rename) vs
- *   `Deno.writeFileSync` of the same bytes followed by fsync; and, as a
- *   detail, `writeTfCheckpoint(..., { sync: false })` vs the plain write;
+ * - write: `writeTfCheckpointAsync` (temporary files, fsync, rename; CRC of
+ *   the next chunk computed while the previous one is written) vs writing
+ *   the same two files' bytes with `FsFile.write` and `sync`; and, as a
+ *   detail, the synchronous `writeTfCheckpoint` vs `writeSync` + `syncSync`;
  * - list: opening a checkpoint of many variables and listing them, with its
  *   data file deleted (listing reads only the index).
  *
@@ -15,7 +16,12 @@
  *
  * @module
  */
-import { openTfCheckpoint, type StoredTensor, writeTfCheckpoint } from "varscope/checkpoint";
+import {
+  openTfCheckpoint,
+  type StoredTensor,
+  writeTfCheckpoint,
+  writeTfCheckpointAsync,
+} from "varscope/checkpoint";
 import { median } from "./_measure.ts";
 
 /** Sizes and repetitions. */
@@ -26,8 +32,8 @@ export interface CheckpointSettings {
   readonly tensors: number;
   readonly warmup: number;
   readonly rounds: number;
-  /** Rounds of the unsynced write detail. */
-  readonly noSyncRounds: number;
+  /** Rounds of the synchronous write detail. */
+  readonly syncRounds: number;
   /** Variables of the listing checkpoint. */
   readonly listVariables: number;
   readonly listRounds: number;
@@ -39,7 +45,7 @@ export const CHECKPOINT_FULL: CheckpointSettings = {
   tensors: 100,
   warmup: 2,
   rounds: 21,
-  noSyncRounds: 7,
+  syncRounds: 7,
   listVariables: 10000,
   listRounds: 21,
 };
@@ -50,7 +56,7 @@ export const CHECKPOINT_QUICK: CheckpointSettings = {
   tensors: 16,
   warmup: 1,
   rounds: 3,
-  noSyncRounds: 3,
+  syncRounds: 3,
   listVariables: 1000,
   listRounds: 3,
 };
@@ -72,8 +78,10 @@ export interface CheckpointPair {
 export interface CheckpointResults {
   readonly settings: CheckpointSettings;
   readonly read: CheckpointPair;
+  /** The asynchronous writer vs asynchronous raw writes. */
   readonly write: CheckpointPair;
-  readonly writeNoSync: CheckpointPair;
+  /** The synchronous writer vs synchronous raw writes. */
+  readonly writeSync: CheckpointPair;
   /** Median ms to open and list the listing checkpoint. */
   readonly listMs: number;
   readonly listIndexBytes: number;
@@ -81,25 +89,30 @@ export interface CheckpointResults {
 
 let sink = 0;
 
-function pair(warmup: number, rounds: number, a: () => void, b: () => void): CheckpointPair {
-  const time = (f: () => void): number => {
+async function pair(
+  warmup: number,
+  rounds: number,
+  a: () => unknown,
+  b: () => unknown,
+): Promise<CheckpointPair> {
+  const time = async (f: () => unknown): Promise<number> => {
     const t0 = performance.now();
-    f();
+    await f();
     return performance.now() - t0;
   };
   for (let i = 0; i < warmup; i++) {
-    a();
-    b();
+    await a();
+    await b();
   }
   const as: number[] = [], bs: number[] = [], rs: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let ta: number, tb: number;
     if (r % 2 === 0) {
-      ta = time(a);
-      tb = time(b);
+      ta = await time(a);
+      tb = await time(b);
     } else {
-      tb = time(b);
-      ta = time(a);
+      tb = await time(b);
+      ta = await time(a);
     }
     as.push(ta);
     bs.push(tb);
@@ -114,12 +127,23 @@ function pair(warmup: number, rounds: number, a: () => void, b: () => void): Che
   };
 }
 
-function syncWrite(path: string, bytes: Uint8Array, sync: boolean): void {
+function rawWriteSync(path: string, bytes: Uint8Array): void {
   const f = Deno.openSync(path, { write: true, create: true, truncate: true });
   try {
     let done = 0;
     while (done < bytes.length) done += f.writeSync(bytes.subarray(done));
-    if (sync) f.syncSync();
+    f.syncSync();
+  } finally {
+    f.close();
+  }
+}
+
+async function rawWrite(path: string, bytes: Uint8Array): Promise<void> {
+  const f = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    let done = 0;
+    while (done < bytes.length) done += await f.write(bytes.subarray(done));
+    await f.sync();
   } finally {
     f.close();
   }
@@ -131,7 +155,7 @@ function syncWrite(path: string, bytes: Uint8Array, sync: boolean): void {
  * @param s sizes and repetitions
  * @returns the three measurements
  */
-export function measureCheckpoint(s: CheckpointSettings): CheckpointResults {
+export async function measureCheckpoint(s: CheckpointSettings): Promise<CheckpointResults> {
   const dir = Deno.makeTempDirSync({ prefix: "varscope-bench-ckpt-" });
   try {
     const per = Math.floor(s.totalBytes / 4 / s.tensors);
@@ -151,7 +175,7 @@ export function measureCheckpoint(s: CheckpointSettings): CheckpointResults {
         throw new Error(`bench fixture ${t.name} did not read back`);
       }
     }
-    const read = pair(
+    const read = await pair(
       s.warmup,
       s.rounds,
       () => {
@@ -168,22 +192,22 @@ export function measureCheckpoint(s: CheckpointSettings): CheckpointResults {
     const indexBytes = Deno.readFileSync(written.indexFile);
     const dataBytes = Deno.readFileSync(written.dataFile);
     const out = `${dir}/out.ckpt`;
-    const write = pair(
+    const write = await pair(
       s.warmup,
       s.rounds,
-      () => void writeTfCheckpoint(out, tensors),
-      () => {
-        syncWrite(`${dir}/raw.data`, dataBytes, true);
-        syncWrite(`${dir}/raw.index`, indexBytes, true);
+      () => writeTfCheckpointAsync(out, tensors),
+      async () => {
+        await rawWrite(`${dir}/raw.data`, dataBytes);
+        await rawWrite(`${dir}/raw.index`, indexBytes);
       },
     );
-    const writeNoSync = pair(
+    const writeSync = await pair(
       1,
-      s.noSyncRounds,
-      () => void writeTfCheckpoint(out, tensors, { sync: false }),
+      s.syncRounds,
+      () => writeTfCheckpoint(out, tensors),
       () => {
-        syncWrite(`${dir}/raw.data`, dataBytes, false);
-        syncWrite(`${dir}/raw.index`, indexBytes, false);
+        rawWriteSync(`${dir}/raw.data`, dataBytes);
+        rawWriteSync(`${dir}/raw.index`, indexBytes);
       },
     );
     // Listing: many small variables; the data file is deleted to show
@@ -212,7 +236,7 @@ export function measureCheckpoint(s: CheckpointSettings): CheckpointResults {
       settings: s,
       read,
       write,
-      writeNoSync,
+      writeSync,
       listMs: median(listTimes),
       listIndexBytes: Deno.statSync(listed.indexFile).size,
     };

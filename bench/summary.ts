@@ -25,7 +25,7 @@
  *
  * ```text
  * checkpoint_read_vs_raw_read ratio=X    read every tensor of a 100 MB checkpoint / Deno.readFileSync of its files (bound 2.0)
- * checkpoint_write_vs_raw_write ratio=X  writeTfCheckpoint / Deno write + fsync of the same bytes (bound 2.0)
+ * checkpoint_write_vs_raw_write ratio=X  writeTfCheckpointAsync / FsFile.write + sync of the same bytes (bound 2.0)
  * ```
  *
  * Lines starting with `#` are details. `VARSCOPE_BENCH_QUICK=1` runs a much
@@ -216,7 +216,7 @@ if (cpuDemo !== undefined && wasmDemo !== undefined) {
 // TensorFlow checkpoints.
 const CHECKPOINT_BOUND = 2.0;
 try {
-  const c = measureCheckpoint(quick ? CHECKPOINT_QUICK : CHECKPOINT_FULL);
+  const c = await measureCheckpoint(quick ? CHECKPOINT_QUICK : CHECKPOINT_FULL);
   const mb = (c.settings.totalBytes / 1024 / 1024).toFixed(0);
   const ms = (x: number): string => `${x.toFixed(1)}ms`;
   const spread = (p: { spread: readonly [number, number] }): string =>
@@ -233,18 +233,18 @@ try {
   );
   lines.push(`checkpoint_write_vs_raw_write ratio=${c.write.ratio.toFixed(2)}`);
   lines.push(
-    `# checkpoint_write_vs_raw_write: writeTfCheckpoint (temp files, fsync, rename) ${
+    `# checkpoint_write_vs_raw_write: writeTfCheckpointAsync (temp files, fsync, rename; CRC32C of each chunk computed while the previous one is written) ${
       ms(c.write.aMs)
-    }, Deno write + fsync of the same two files ${
+    }, FsFile.write + sync of the same two files ${
       ms(c.write.bMs)
     }; median of ${c.write.rounds} paired rounds, ${spread(c.write)}${verdict(c.write.ratio)}`,
   );
   lines.push(
-    `# checkpoint write without fsync (detail): writeTfCheckpoint sync:false ${
-      ms(c.writeNoSync.aMs)
-    }, plain write ${ms(c.writeNoSync.bMs)}, ratio ${c.writeNoSync.ratio.toFixed(2)} (${
-      spread(c.writeNoSync)
-    }, ${c.writeNoSync.rounds} rounds)`,
+    `# checkpoint write, synchronous (detail): writeTfCheckpoint ${
+      ms(c.writeSync.aMs)
+    }, writeSync + syncSync ${ms(c.writeSync.bMs)}, ratio ${c.writeSync.ratio.toFixed(2)} (${
+      spread(c.writeSync)
+    }, ${c.writeSync.rounds} rounds)`,
   );
   lines.push(
     `# checkpoint_list: open + list ${c.settings.listVariables} variables (index ${

@@ -6,11 +6,27 @@
  */
 import { createCRC32, type IHasher } from "hash-wasm";
 
+export type { IHasher };
+
 // hash-wasm's one-shot functions are async; a hasher instance is
 // synchronous once made, and the readers and writers are synchronous.
 const hasher: IHasher = await createCRC32(0x82f63b78);
 
 const MASK_DELTA = 0xa282ead8;
+
+/** The shared hasher of synchronous code (never held across an await). */
+export const sharedHasher: IHasher = hasher;
+
+/** A private hasher, for a running CRC held across awaits. */
+export function newHasher(): Promise<IHasher> {
+  return createCRC32(0x82f63b78);
+}
+
+/** The CRC32C a hasher has accumulated, as an unsigned 32-bit number. */
+export function hasherValue(h: IHasher): number {
+  const d = h.digest("binary");
+  return ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
+}
 
 /** Starts a running CRC32C (one at a time: the hasher is shared). */
 export function crcBegin(): void {
@@ -24,8 +40,7 @@ export function crcUpdate(bytes: Uint8Array): void {
 
 /** The running CRC32C as an unsigned 32-bit number. */
 export function crcEnd(): number {
-  const d = hasher.digest("binary");
-  return ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
+  return hasherValue(hasher);
 }
 
 /** CRC32C of one byte array. */

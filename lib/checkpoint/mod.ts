@@ -44,6 +44,7 @@ export {
   type TfWriteOptions,
   type TfWriteResult,
   writeTfCheckpoint,
+  writeTfCheckpointAsync,
 } from "./tf_checkpoint_writer.ts";
 export {
   type CheckpointState,

@@ -2,7 +2,12 @@
 // intact and readable, whether the process is killed or an exception is
 // thrown half-way.
 import * as assert from "node:assert/strict";
-import { openTfCheckpoint, type StoredTensor, writeTfCheckpoint } from "varscope/checkpoint";
+import {
+  openTfCheckpoint,
+  type StoredTensor,
+  writeTfCheckpoint,
+  writeTfCheckpointAsync,
+} from "varscope/checkpoint";
 import { tempDir } from "./_helpers.ts";
 
 const OLD: readonly StoredTensor[] = [
@@ -111,4 +116,18 @@ Deno.test("atomic save: a directory that does not exist is an IoError naming the
       e instanceof Error && (e as { code?: string }).code === "IoError" &&
       e.message.includes("/nonexistent-dir-for-varscope/model.ckpt.data-00000-of-00001.tmp-"),
   );
+});
+
+Deno.test("atomic save (async): an exception half-way rejects unchanged and leaves the old checkpoint", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const prefix = `${dir}/model.ckpt`;
+    writeTfCheckpoint(prefix, OLD);
+    const boom = new Error("async boom");
+    await assert.rejects(() => writeTfCheckpointAsync(prefix, failing(boom)), (e) => e === boom);
+    assertOldIntact(prefix);
+    assert.equal([...Deno.readDirSync(dir)].length, 2);
+  } finally {
+    cleanup();
+  }
 });

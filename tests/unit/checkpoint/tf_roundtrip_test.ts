@@ -11,6 +11,7 @@ import {
   type TfCheckpointReader,
   type TfTensorSlice,
   writeTfCheckpoint,
+  writeTfCheckpointAsync,
 } from "varscope/checkpoint";
 import { hex, tempDir, throwsCode, unhex } from "./_helpers.ts";
 
@@ -398,4 +399,40 @@ Deno.test("§7 OrderedCode: slice keys match the spec's examples and the V1 fixt
     hex(sliceKey(enc.encode("x"), [2 ** 20], [300])),
     "00 78 00 01 01 01 f0 10 00 00 c1 2c",
   );
+});
+
+Deno.test("writeTfCheckpointAsync writes the same bytes as the sync writer, also when saves and reads interleave", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const big: StoredTensor[] = [];
+    for (let i = 0; i < 6; i++) {
+      big.push({
+        name: `big/${i}`,
+        dtype: "float32",
+        shape: [300000],
+        values: Float32Array.from({ length: 300000 }, (_, k) => i * 1e6 + k),
+      });
+    }
+    const items = [...big, ...ALL_DTYPES, ...splitTensor(emb(10, 4), 0, 3)];
+    writeTfCheckpoint(`${dir}/sync`, items);
+    // Two async saves at once, with reads (which use the shared CRC hasher) in between.
+    const a = writeTfCheckpointAsync(`${dir}/async1`, items);
+    const b = writeTfCheckpointAsync(`${dir}/async2`, [...items].reverse());
+    for (let k = 0; k < 20; k++) {
+      openTfCheckpoint(`${dir}/sync`).read("big/3");
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await Promise.all([a, b]);
+    for (const ext of [".index", ".data-00000-of-00001"]) {
+      assert.deepEqual(
+        Deno.readFileSync(`${dir}/async1${ext}`),
+        Deno.readFileSync(`${dir}/sync${ext}`),
+      );
+    }
+    const other = openTfCheckpoint(`${dir}/async2`);
+    for (const t of big) same(other.read(t.name), t);
+    assert.deepEqual([...other.read("embedding/weights").values], rows(4, 0, 10));
+  } finally {
+    cleanup();
+  }
 });
