@@ -22,6 +22,14 @@
  * wasm_vs_cpu_demo ratio=X                the demo model's training step on wasm / on cpu
  * ```
  *
+ * and, for TensorFlow checkpoints (`bench/checkpoint_measure.ts`, needs
+ * `--allow-write` for its temporary directory):
+ *
+ * ```text
+ * checkpoint_read_vs_raw_read ratio=X    read every tensor of a 100 MB checkpoint / Deno.readFileSync of its files (bound 2.0)
+ * checkpoint_write_vs_raw_write ratio=X  writeTfCheckpointAsync / FsFile.write + sync of the same bytes (bound 2.0)
+ * ```
+ *
  * Lines starting with `#` are details. `VARSCOPE_BENCH_QUICK=1` runs a much
  * smaller smoke version (sizes scaled down 10x, fewer repetitions); its
  * ratios are not comparable with a full run. Run with
@@ -35,6 +43,12 @@ import { measureDefaultNames } from "./_default_names.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
+import {
+  CHECKPOINT_FULL,
+  CHECKPOINT_QUICK,
+  checkpointChecksum,
+  measureCheckpoint,
+} from "./checkpoint_measure.ts";
 import {
   type BackendResults,
   FULL_SETTINGS,
@@ -237,8 +251,53 @@ if (cpuDemo !== undefined && wasmDemo !== undefined) {
     } per step (median of ${tfjsSettings.demo.rounds} rounds x ${tfjsSettings.demo.calls} steps, each in its backend's block, not interleaved)`,
   );
 }
+// TensorFlow checkpoints.
+const CHECKPOINT_BOUND = 2.0;
+try {
+  const c = await measureCheckpoint(quick ? CHECKPOINT_QUICK : CHECKPOINT_FULL);
+  const mb = (c.settings.totalBytes / 1024 / 1024).toFixed(0);
+  const ms = (x: number): string => `${x.toFixed(1)}ms`;
+  const spread = (p: { spread: readonly [number, number] }): string =>
+    `per-round ratios ${p.spread[0].toFixed(2)}..${p.spread[1].toFixed(2)}`;
+  const verdict = (r: number): string =>
+    quick ? "" : `; bound ${CHECKPOINT_BOUND}: ${r <= CHECKPOINT_BOUND ? "within" : "EXCEEDED"}`;
+  lines.push(`checkpoint_read_vs_raw_read ratio=${c.read.ratio.toFixed(2)}`);
+  lines.push(
+    `# checkpoint_read_vs_raw_read: ${mb} MB in ${c.settings.tensors} float32 tensors; open + read every tensor (CRC32C checked) ${
+      ms(c.read.aMs)
+    }, Deno.readFileSync of .index + .data ${
+      ms(c.read.bMs)
+    }; median of ${c.read.rounds} paired rounds, ${spread(c.read)}${verdict(c.read.ratio)}`,
+  );
+  lines.push(`checkpoint_write_vs_raw_write ratio=${c.write.ratio.toFixed(2)}`);
+  lines.push(
+    `# checkpoint_write_vs_raw_write: writeTfCheckpointAsync (temp files, fsync, rename; CRC32C of each chunk computed while the previous one is written) ${
+      ms(c.write.aMs)
+    }, FsFile.write + sync of the same two files ${
+      ms(c.write.bMs)
+    }; median of ${c.write.rounds} paired rounds, ${spread(c.write)}${verdict(c.write.ratio)}`,
+  );
+  lines.push(
+    `# checkpoint write, synchronous (detail): writeTfCheckpoint ${
+      ms(c.writeSync.aMs)
+    }, writeSync + syncSync ${ms(c.writeSync.bMs)}, ratio ${c.writeSync.ratio.toFixed(2)} (${
+      spread(c.writeSync)
+    }, ${c.writeSync.rounds} rounds)`,
+  );
+  lines.push(
+    `# checkpoint_list: open + list ${c.settings.listVariables} variables (index ${
+      (c.listIndexBytes / 1024).toFixed(0)
+    } KiB, data file deleted: listing reads only the index) ${
+      ms(c.listMs)
+    } (median of ${c.settings.listRounds})`,
+  );
+} catch (e) {
+  lines.push(`# checkpoint: not measured: ${e instanceof Error ? e.message : String(e)}`);
+}
 lines.push(
-  `# elapsed ${((performance.now() - started) / 1000).toFixed(1)}s; checksum ${checksum()}`,
+  `# elapsed ${
+    ((performance.now() - started) / 1000).toFixed(1)
+  }s; checksum ${checksum()} ${checkpointChecksum()}`,
 );
 
 // deno-lint-ignore no-console
