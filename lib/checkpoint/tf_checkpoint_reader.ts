@@ -114,20 +114,28 @@ interface ShardSource {
   read(shard: number, offset: number, size: number): Uint8Array;
 }
 
-interface Tensor {
+/** Stored values of a whole tensor or one slice, read on demand. */
+export interface Piece {
+  /** Reads and verifies the values (fresh). */
+  load(): StoredValues;
+  /** Where its bytes lie in a data shard, if they do (not in V1 files). */
+  readonly storage: TfStorage | undefined;
+}
+
+/** One variable of an opened checkpoint. */
+export interface Tensor {
   readonly name: string;
-  readonly key: Uint8Array;
   readonly dtype: StoredDType;
   readonly shape: readonly number[];
   readonly count: number;
-  /** The stored entry (undefined for a partitioned variable's full entry). */
-  readonly entry: BundleEntry | undefined;
+  /** The stored tensor (undefined for a partitioned variable). */
+  readonly whole: Piece | undefined;
   readonly at: number;
   readonly slices: readonly StoredSlice[];
 }
 
-interface StoredSlice extends TfSlice {
-  readonly entry: BundleEntry;
+/** One stored slice of a partitioned variable. */
+export interface StoredSlice extends TfSlice, Piece {
   readonly at: number;
 }
 
@@ -263,7 +271,9 @@ function buildReader(
         });
       });
       for (const s of e.slices) {
-        slices.push(resolveSlice(name, t, e.shape, dtype, s, sliceEntries, numShards, indexFile));
+        slices.push(
+          resolveSlice(name, t, e.shape, dtype, s, sliceEntries, numShards, indexFile, source),
+        );
       }
       checkNoOverlap(name, slices, indexFile, t.offset);
     }
@@ -279,15 +289,45 @@ function buildReader(
     }
     tensors.set(name, {
       name,
-      key: t.key,
       dtype,
       shape: Object.freeze([...e.shape]),
       count,
-      entry: e.slices.length === 0 ? e : undefined,
+      whole: e.slices.length === 0 ? entryPiece(source, e, dtype, count) : undefined,
       at: t.offset,
       slices: Object.freeze(slices),
     });
   }
+  return makeReader(prefix, numShards, indexFile, tensors);
+}
+
+function entryPiece(
+  source: ShardSource,
+  e: BundleEntry,
+  dtype: StoredDType,
+  count: number,
+): Piece {
+  return {
+    load: () => readEntry(source, e, dtype, count),
+    storage: Object.freeze({ shard: e.shardId, offset: e.offset, size: e.size }),
+  };
+}
+
+/**
+ * The reader over resolved variables (shared by the V2 bundle and the V1
+ * table formats).
+ *
+ * @param prefix the prefix or name the checkpoint was opened from
+ * @param numShards data shards
+ * @param indexFile the index (or V1) file, for errors
+ * @param tensors the variables by name
+ * @returns the frozen reader
+ */
+export function makeReader(
+  prefix: string,
+  numShards: number,
+  indexFile: string,
+  tensors: ReadonlyMap<string, Tensor>,
+): TfCheckpointReader {
   const listing = Object.freeze(
     [...tensors.values()].map((t) =>
       Object.freeze({ name: t.name, dtype: t.dtype, shape: t.shape })
@@ -314,10 +354,8 @@ function buildReader(
     has: (name) => typeof name === "string" && tensors.has(name),
     read: (name) => {
       const t = get(name);
-      if (t.entry !== undefined) {
-        return frozenTensor(t.name, t.dtype, t.shape, readEntry(source, t.entry, t.dtype, t.count));
-      }
-      return regionOf(source, t, { start: t.shape.map(() => 0), length: t.shape }, indexFile);
+      if (t.whole !== undefined) return frozenTensor(t.name, t.dtype, t.shape, t.whole.load());
+      return regionOf(t, { start: t.shape.map(() => 0), length: t.shape }, indexFile);
     },
     slices: (name) => {
       const t = get(name);
@@ -327,14 +365,14 @@ function buildReader(
     },
     storage: (name) => {
       const t = get(name);
-      const entries = t.entry !== undefined ? [t.entry] : t.slices.map((s) => s.entry);
+      const pieces: readonly Piece[] = t.whole !== undefined ? [t.whole] : t.slices;
       return Object.freeze(
-        entries.map((e) => Object.freeze({ shard: e.shardId, offset: e.offset, size: e.size })),
+        pieces.flatMap((p) => (p.storage === undefined ? [] : [p.storage])),
       );
     },
     readSlice: (name, slice) => {
       const t = get(name);
-      return regionOf(source, t, checkRegion(t, slice, indexFile), indexFile);
+      return regionOf(t, checkRegion(t, slice, indexFile), indexFile);
     },
   };
   return Object.freeze(reader);
@@ -357,6 +395,7 @@ function resolveSlice(
   sliceEntries: ReadonlyMap<string, TableEntry>,
   numShards: number,
   file: string,
+  source: ShardSource,
 ): StoredSlice {
   const fail = (msg: string): never => {
     throw new CheckpointError("BadSlices", `partitioned tensor ${JSON.stringify(name)}: ${msg}`, {
@@ -389,8 +428,21 @@ function resolveSlice(
   if (e.shape.length !== length.length || e.shape.some((d, i) => d !== length[i])) {
     fail(`slice ${describe({ start, length })} is stored with shape [${e.shape.join(", ")}]`);
   }
-  checkEntry(e, dtype, e.shape, numShards, file, se!.offset, `slice of ${JSON.stringify(name)}`);
-  return { start: Object.freeze(start), length: Object.freeze(length), entry: e, at: se!.offset };
+  const count = checkEntry(
+    e,
+    dtype,
+    e.shape,
+    numShards,
+    file,
+    se!.offset,
+    `slice of ${JSON.stringify(name)}`,
+  );
+  return {
+    start: Object.freeze(start),
+    length: Object.freeze(length),
+    ...entryPiece(source, e, dtype, count),
+    at: se!.offset,
+  };
 }
 
 const MAX_SLICES = 4096;
@@ -504,13 +556,13 @@ function readEntry(
   return viewAs(dtype, bytes);
 }
 
-function regionOf(source: ShardSource, t: Tensor, region: TfSlice, file: string): StoredTensor {
-  const pieces: { slice: TfSlice; inter: TfSlice; entry: BundleEntry }[] = [];
-  if (t.entry !== undefined) {
+function regionOf(t: Tensor, region: TfSlice, file: string): StoredTensor {
+  const pieces: { slice: TfSlice; inter: TfSlice; piece: Piece }[] = [];
+  if (t.whole !== undefined) {
     pieces.push({
       slice: { start: t.shape.map(() => 0), length: t.shape },
       inter: region,
-      entry: t.entry,
+      piece: t.whole,
     });
   } else {
     let covered = 0;
@@ -518,7 +570,7 @@ function regionOf(source: ShardSource, t: Tensor, region: TfSlice, file: string)
       const inter = intersect(s, region);
       if (inter === undefined) continue;
       covered += inter.length.reduce((a, b) => a * b, 1);
-      pieces.push({ slice: s, inter, entry: s.entry });
+      pieces.push({ slice: s, inter, piece: s });
     }
     const want = region.length.reduce((a, b) => a * b, 1);
     // Slices never overlap (checked on open), so counting is enough; this
@@ -538,8 +590,7 @@ function regionOf(source: ShardSource, t: Tensor, region: TfSlice, file: string)
   const strings: Uint8Array[] | undefined = t.dtype === "string" ? new Array(count) : undefined;
   const out = t.dtype === "string" ? new Uint8Array(0) : new Uint8Array(count * size);
   for (const p of pieces) {
-    const sliceCount = p.slice.length.reduce((a, b) => a * b, 1);
-    const values = readEntry(source, p.entry, t.dtype, sliceCount);
+    const values = p.piece.load();
     const srcStart = p.inter.start.map((s, d) => s - p.slice.start[d]!);
     const dstStart = p.inter.start.map((s, d) => s - region.start[d]!);
     if (strings !== undefined) {
