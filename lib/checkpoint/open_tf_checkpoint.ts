@@ -154,7 +154,7 @@ function fileSource(prefix: string, numShards: number): ShardSource {
  * `tf.train.Saver`, `tf.compat.v1`, SavedModel `variables/variables` and TF2
  * `tf.train.Checkpoint`). Reads and verifies only `<prefix>.index`; data
  * shards are read per tensor by `read` / `readSlice`. A legacy V1 checkpoint
- * (a single SSTable file at `prefix`) is refused with code `LegacyFormat`.
+ * (a single SSTable file, passed as `prefix`) is read from that file.
  *
  * @example Reading TF1 weights
  * ```ts
@@ -171,7 +171,7 @@ function fileSource(prefix: string, numShards: number): ShardSource {
  *
  * @param prefix the checkpoint prefix (`model.ckpt`), or its `.index` path
  * @returns the reader
- * @throws {CheckpointError} NotFound, LegacyFormat, and every code a malformed index gives
+ * @throws {CheckpointError} NotFound, and every code a malformed index gives
  * @category checkpoint
  */
 export function openTfCheckpoint(prefix: string): TfCheckpointReader {
