@@ -30,7 +30,7 @@ import { joinName, validateRelativeName } from "./name.ts";
 import { splitName } from "./name_map.ts";
 import { type Env, fail, isProgram, type Program, type RunState, type Step } from "./program.ts";
 import { RecordedProgram } from "./_recorded.ts";
-import { sameGuardElement } from "./_same_guard_element.ts";
+import { matchesShapeDType, shapeDTypeGuard } from "./_same_guard_element.ts";
 import { AUTO_REUSE } from "./reuse.ts";
 import type { Shape } from "./shape.ts";
 import { reusedVariable, runTrueGetter } from "./true_getter.ts";
@@ -197,12 +197,6 @@ class TrueGetterProgram extends RecordedProgram<VariableLike, VariableLike> {
   get key(): unknown {
     return (this.args as { name?: unknown } | null)?.name;
   }
-  guard(): unknown {
-    return undefined;
-  }
-  matches(recorded: unknown): boolean {
-    return recorded === undefined;
-  }
   decide(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
     const checked = normalizeGetterArgs(this.args);
     return E.isLeft(checked) ? checked : runTrueGetter(checked.right, state, env.run.creation);
@@ -278,16 +272,13 @@ class GetVariableProgram extends RecordedProgram<VariableLike, VariableLike> {
     return this.name;
   }
 
-  // Shape and dtype can change what a call resolves to; the caller builds
-  // the shape afresh on every call, so it is copied and compared by element.
-  guard(): unknown {
-    const shape: unknown = this.options?.shape;
-    return [Array.isArray(shape) ? shape.slice() : shape, this.options?.dtype];
+  // Shape and dtype can change what a call resolves to.
+  override guard(): unknown {
+    return shapeDTypeGuard(this.options);
   }
 
-  matches(recorded: unknown): boolean {
-    const r = recorded as readonly unknown[];
-    return sameGuardElement(r[0], this.options?.shape) && r[1] === this.options?.dtype;
+  override matches(recorded: unknown): boolean {
+    return matchesShapeDType(recorded, this.options);
   }
 
   decide(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {

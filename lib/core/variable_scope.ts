@@ -247,10 +247,10 @@ class VariableScopeProgram<A> extends RecordedProgram<OpenedScope, A> {
   get key(): unknown {
     return this.nameOrScope;
   }
-  guard(): unknown {
+  override guard(): unknown {
     return scopeGuard(this.options);
   }
-  matches(recorded: unknown): boolean {
+  override matches(recorded: unknown): boolean {
     const o = this.options;
     if (typeof o !== "object" || o === null) return recorded === undefined;
     const r = recorded as readonly unknown[] | undefined;
