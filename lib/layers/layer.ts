@@ -267,15 +267,16 @@ export abstract class Layer<I, O, W = unknown, C extends object = Record<never, 
    *
    * @param className the snake_case class name (`toSnakeCase` of the class)
    * @param options the TF1 constructor options
+   * @param optionKeys the option keys accepted (default `this.optionKeys()`)
    * @throws ScopeError `InvalidArgument` for options TF1 would refuse
    */
-  constructor(className: string, options: LayerOptions = {}) {
+  constructor(className: string, options: LayerOptions = {}, optionKeys?: ReadonlySet<string>) {
     let o: LayerOptions;
     let name: string | VariableScope | null;
     let reuse: ScopeReuse | null;
     let scope: string | VariableScope | null;
     try {
-      const keys = checkOptionKeys(options, this.optionKeys(), className);
+      const keys = checkOptionKeys(options, optionKeys ?? this.optionKeys(), className);
       if (E.isLeft(keys)) throw keys.left;
       o = keys.right as LayerOptions;
       if (typeof className !== "string" || className === "") {
