@@ -49,6 +49,7 @@ import {
   type LayerOptions,
 } from "./layer.ts";
 import { functionalOptions } from "./dense.ts";
+import { canFuseConv2d, conv2d as conv2dKernel } from "./_kernels.ts";
 import {
   checkInput,
   checkWeightOptions,
@@ -389,7 +390,7 @@ function convolve(
   c: ConvConfig,
 ): tf.Tensor {
   const pad = c.padding;
-  if (c.kind === "conv" && c.rank === 2) {
+  if (c.kind === "conv" && c.rank === 2 && canFuseConv2d(c.dilationRate as [number, number])) {
     return tf.fused.conv2d({
       x: x as tf.Tensor4D,
       filter: kernel as tf.Tensor4D,
@@ -402,15 +403,24 @@ function convolve(
     });
   }
   let y: tf.Tensor;
-  if (c.kind === "conv" && c.rank === 1) {
-    y = tf.conv1d(
-      x as tf.Tensor3D,
-      kernel as tf.Tensor3D,
-      c.strides[0]!,
+  if (c.kind === "conv" && c.rank === 2) {
+    y = conv2dKernel(
+      x as tf.Tensor4D,
+      kernel as tf.Tensor4D,
+      c.strides as [number, number],
       pad,
-      "NWC",
-      c.dilationRate[0]!,
+      c.dilationRate as [number, number],
     );
+  } else if (c.kind === "conv" && c.rank === 1) {
+    // TF1 conv1d is a 2-D convolution over a height of 1.
+    const y4 = conv2dKernel(
+      tf.expandDims(x, 1) as tf.Tensor4D,
+      tf.expandDims(kernel, 0) as tf.Tensor4D,
+      [1, c.strides[0]!],
+      pad,
+      [1, c.dilationRate[0]!],
+    );
+    y = tf.squeeze(y4, [1]);
   } else if (c.kind === "conv") {
     y = tf.conv3d(
       x as tf.Tensor5D,

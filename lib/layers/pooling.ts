@@ -23,6 +23,7 @@ import {
 } from "./_conv_args.ts";
 import { asLayerError, functionalLayer, Layer, type LayerOptions } from "./layer.ts";
 import { checkInput } from "./_weights.ts";
+import { maxPool3d } from "./_kernels.ts";
 
 /**
  * Options of the pooling layers (TF1 `padding`, `data_format`, `name`).
@@ -162,7 +163,7 @@ function pool(x: tf.Tensor, c: PoolConfig): tf.Tensor {
     const size = c.poolSize as [number, number, number];
     const strides = c.strides as [number, number, number];
     return c.kind === "max"
-      ? tf.maxPool3d(x as tf.Tensor5D, size, strides, pad)
+      ? maxPool3d(x as tf.Tensor5D, size, strides, pad)
       : tf.avgPool3d(x as tf.Tensor5D, size, strides, pad);
   }
   if (c.rank === 2) {
