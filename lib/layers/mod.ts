@@ -84,3 +84,11 @@ export {
   type PoolingFunction,
   type PoolingOptions,
 } from "./pooling.ts";
+export {
+  BatchNormalization,
+  batchNormalization,
+  type BatchNormalizationCallOptions,
+  type BatchNormalizationOptions,
+  type BatchNormalizationWeights,
+} from "./normalization.ts";
+export { Dropout, dropout, type DropoutCallOptions, type DropoutOptions } from "./dropout.ts";
