@@ -92,3 +92,8 @@ export {
   type BatchNormalizationWeights,
 } from "./normalization.ts";
 export { Dropout, dropout, type DropoutCallOptions, type DropoutOptions } from "./dropout.ts";
+export {
+  embeddingLookup,
+  type EmbeddingLookupOptions,
+  type EmbeddingParams,
+} from "./embedding_lookup.ts";
