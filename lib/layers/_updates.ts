@@ -1,31 +1,30 @@
 /**
  * Where the layers record variable writes (batch normalization's moving
- * statistics) and draw random seeds (dropout). Until the interpreter's state
- * channel (`assign`, `randomSeed` in `varscope/tfjs`) is on main, writes are
- * dropped and seeds come from the caller.
+ * statistics, TF1's `UPDATE_OPS`) and draw random seeds (dropout): the
+ * interpreter's state channel, `assign` and `randomSeed`.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import { of, type Program } from "../core/program.ts";
+import type * as tf from "@tensorflow/tfjs-core";
+import type { Program } from "../core/program.ts";
 import type { VariableLike } from "../core/variable.ts";
+import { randomSeed } from "../interpreter/random_seed.ts";
+import { assign } from "../interpreter/state_updates.ts";
 
 /**
- * Records `variable := value` for after the pass (TF1's `UPDATE_OPS`).
+ * Records `variable := value` for after the pass.
  *
  * @internal
  */
-export function recordAssign(_variable: VariableLike, value: tf.Tensor): Program<void> {
-  value.dispose();
-  return of(undefined);
+export function recordAssign(variable: VariableLike, value: tf.Tensor): Program<void> {
+  return assign(variable, value);
 }
 
 /**
- * A seed for a random op in this pass, or null when the interpreter gives
- * none (the op then uses its own).
+ * The next seed drawn from the pass's seed.
  *
  * @internal
  */
 export function passSeed(): Program<number | null> {
-  return of(null);
+  return randomSeed();
 }
