@@ -14,6 +14,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
+// tfjs-core does not export the type of `customGrad`'s argument.
+type CustomGradientFunc = Parameters<typeof tf.customGrad>[0];
+
 type Pair = [number, number];
 
 function samePads(input: number, out: number, k: number, s: number, d: number): Pair {
@@ -37,7 +40,6 @@ function customConv(
   const key = `${strides}|${pad}|${dil}`;
   let f = customConvs.get(key);
   if (f !== undefined) return f;
-  // deno-lint-ignore no-explicit-any
   f = tf.customGrad(
     ((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
       save([x, w]);
@@ -52,7 +54,7 @@ function customConv(
           ];
         },
       };
-    }) as any,
+    }) as unknown as CustomGradientFunc,
   ) as unknown as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
   customConvs.set(key, f);
   return f;
