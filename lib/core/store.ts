@@ -47,7 +47,7 @@ export interface Store {
    * How many stored variables are named `…/part_0`; while 0, the TF1 G10
    * check for a partitioned version of a name can be skipped.
    */
-  readonly shardNames: number;
+  readonly partZeroCount: number;
 }
 
 /**
@@ -73,7 +73,7 @@ export function emptyStore(): Store {
     collections: PersistentMultiList.empty<string, unknown>(),
     templates: PersistentMap.empty<number, TemplateState>(),
     nextTemplateId: 0,
-    shardNames: 0,
+    partZeroCount: 0,
   });
 }
 
@@ -207,7 +207,7 @@ export function putVariable(
     ...store,
     variables: store.variables.addParts(parts[0], parts[1], v.fullName, v),
     collections: appendTo(store.collections, collections, v),
-    shardNames: v.fullName.endsWith("/part_0") ? store.shardNames + 1 : store.shardNames,
+    partZeroCount: v.fullName.endsWith("/part_0") ? store.partZeroCount + 1 : store.partZeroCount,
   };
 }
 

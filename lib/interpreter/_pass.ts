@@ -34,12 +34,25 @@ export interface Write {
   readonly value: tf.Tensor;
 }
 
-/** One run of a program on tensors. */
+/**
+ * One run of a program on tensors. An apply reuses its session's pass
+ * (`start` makes it new) so that a compiled apply allocates none; `busy`
+ * says a pass is in use (an apply nested in another takes a fresh one).
+ */
 export class Pass {
   readonly writes: Write[] = [];
   #draws = 0;
+  busy = false;
 
-  constructor(readonly slots: SlotSource, readonly seed: number) {}
+  constructor(public slots: SlotSource, public seed: number) {}
+
+  /** Makes the pass new for a run with these slots and seed. */
+  start(slots: SlotSource, seed: number): void {
+    this.disposeWrites();
+    this.slots = slots;
+    this.seed = seed;
+    this.#draws = 0;
+  }
 
   /**
    * The next random seed of this pass: a pure function of the pass's seed

@@ -79,7 +79,7 @@ export interface Trainer<I> {
   readonly dispose: () => void;
 }
 
-interface Slots {
+interface TrainingState {
   readonly store: Store;
   /** Per params slot, its training variable, or null when not trainable. */
   readonly variables: readonly (tf.Variable | null)[];
@@ -166,7 +166,7 @@ export function makeTrainer<I>(
       },
     );
   }
-  let slots: Slots | null = null;
+  let slots: TrainingState | null = null;
   let disposed = false;
 
   const release = (): void => {
@@ -174,7 +174,7 @@ export function makeTrainer<I>(
     slots = null;
   };
 
-  const slotsFor = (params: Params): Slots => {
+  const slotsFor = (params: Params): TrainingState => {
     if (slots !== null) {
       if (slots.store === params.store) return slots;
       // Optimizers keep their state by variable position: another layout
@@ -197,7 +197,7 @@ export function makeTrainer<I>(
           }),
       tensor: (slot) => variables[slot] ?? made.current!.at(slot),
     };
-    const made: Slots = {
+    const made: TrainingState = {
       store: params.store,
       variables,
       trainable: variables.filter((v): v is tf.Variable => v !== null),
@@ -235,37 +235,41 @@ export function makeTrainer<I>(
       // Tensors the gradient tape saved for the backward pass are only
       // freed by a finished backward pass: after a failure they are freed here.
       let tape: unknown = null;
+      // The loss the forward pass made, freed here when a later part of the
+      // step fails (the optimizer's own checks, a disposed optimizer).
+      let produced: tf.Tensor | null = null;
+      let computed: { value: tf.Scalar; grads: tf.NamedTensorMap } | null = null;
       try {
-        loss = optimizer.minimize(
-          () => {
-            tape = (tf.engine().state as unknown as { activeTape: unknown }).activeTape;
-            const out = (model as TransformedModel<I, tf.Scalar>).runForTrainer(
-              params.store,
-              input,
-              pass,
+        computed = optimizer.computeGradients(() => {
+          tape = (tf.engine().state as unknown as { activeTape: unknown }).activeTape;
+          const out = (model as TransformedModel<I, tf.Scalar>).runForTrainer(
+            params.store,
+            input,
+            pass,
+          );
+          if (!(out instanceof tf.Tensor) || out.rank !== 0) {
+            throw scopeError(
+              "InvalidArgument",
+              `The loss program must return a scalar tensor, got ${
+                out instanceof tf.Tensor ? `shape [${out.shape.join(",")}]` : describeValue(out)
+              }`,
+              {},
             );
-            if (!(out instanceof tf.Tensor) || out.rank !== 0) {
-              throw scopeError(
-                "InvalidArgument",
-                `The loss program must return a scalar tensor, got ${
-                  out instanceof tf.Tensor ? `shape [${out.shape.join(",")}]` : describeValue(out)
-                }`,
-                {},
-              );
-            }
-            return (lossSlots.length === 0
-              ? out
-              : tf.add(out, sumLosses(lossSlots, s.source.tensor))) as tf.Scalar;
-          },
-          true,
-          s.trainable,
-        );
-        if (loss === null) {
-          throw scopeError("InvalidArgument", "The optimizer returned no loss", {});
-        }
+          }
+          produced = lossSlots.length === 0
+            ? out
+            : tf.add(out, sumLosses(lossSlots, s.source.tensor));
+          return produced as tf.Scalar;
+        }, s.trainable);
+        optimizer.applyGradients(computed.grads);
+        loss = computed.value;
       } catch (e) {
         freeSaved(tape);
+        const made = produced as tf.Tensor | null;
+        if (made !== null && !made.isDisposed) made.dispose();
         throw asScopeError(e, "Training step failed");
+      } finally {
+        if (computed !== null) tf.dispose(computed.grads);
       }
       for (const i of s.constrained) {
         const v = s.variables[i]!;

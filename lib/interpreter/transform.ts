@@ -131,6 +131,8 @@ export interface Transformed<I, O> {
 /** A recording that later runs with the same signature replay. */
 interface Compiled {
   readonly recording: Recording;
+  /** The replay's run context with the session's own pass. */
+  readonly run: RunContext;
   busy: boolean;
 }
 
@@ -147,6 +149,8 @@ interface Session {
   last: Compiled | null;
   /** Slot sources per params value: an apply allocates none. */
   readonly sources: WeakMap<Params, SlotSource>;
+  /** The pass applies reuse while it is not busy. */
+  readonly pass: Pass;
 }
 
 /**
@@ -293,7 +297,9 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
       };
       session.sources.set(params, source);
     }
-    const pass = new Pass(source, seed);
+    const pass = session.pass.busy ? new Pass(source, seed) : session.pass;
+    pass.start(source, seed);
+    pass.busy = true;
     const firstId = nextTensorId();
     try {
       const output = tf.tidy(() =>
@@ -308,6 +314,7 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
       }
     } finally {
       pass.disposeWrites();
+      pass.busy = false;
     }
   }
 
@@ -332,6 +339,7 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
         lastSignature: "",
         last: null,
         sources: new WeakMap(),
+        pass: new Pass(NO_SLOTS, 0),
       };
       this.#sessions.set(store, session);
     }
@@ -341,10 +349,13 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
   // Replays the recording for the input's signature when one fits, else
   // runs in full (and records, when compiling).
   #runIn(session: Session, input: I, pass: Pass): O {
-    const run: RunContext = { creation: session.creation, recording: null, interpreter: pass };
-    if (!this.compile) return unwrap(runOnce(this.fn, input, session.start, run)).value;
+    if (!this.compile) {
+      return unwrap(runOnce(this.fn, input, session.start, fullRun(session, pass, null))).value;
+    }
     const signature = inputSignature(input);
-    if (signature === null) return unwrap(runOnce(this.fn, input, session.start, run)).value;
+    if (signature === null) {
+      return unwrap(runOnce(this.fn, input, session.start, fullRun(session, pass, null))).value;
+    }
     const compiled = session.last !== null && session.lastSignature === signature
       ? session.last
       : session.recordings.get(signature);
@@ -353,7 +364,8 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
       try {
         const recording = compiled.recording;
         recording.replay();
-        const r = runOnce(this.fn, input, session.start, { ...run, recording });
+        const replayRun = pass === session.pass ? compiled.run : fullRun(session, pass, recording);
+        const r = runOnce(this.fn, input, session.start, replayRun);
         // Anything but a complete replay (an error) falls back to a full
         // run, whose result is the reference.
         if (E.isRight(r) && recording.complete) {
@@ -370,10 +382,15 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
       pass.reset();
     }
     const recording = new Recording();
-    const value = unwrap(runOnce(this.fn, input, session.start, { ...run, recording })).value;
+    const value =
+      unwrap(runOnce(this.fn, input, session.start, fullRun(session, pass, recording))).value;
     if (recording.compilable && compiled?.busy !== true) {
       recording.replay();
-      const entry: Compiled = { recording, busy: false };
+      const entry: Compiled = {
+        recording,
+        run: { creation: session.creation, recording, interpreter: session.pass },
+        busy: false,
+      };
       // Plain numbers in inputs make signatures; a loop over many of them
       // must not grow the cache without bound: the oldest recording goes.
       if (session.recordings.size >= MAX_SIGNATURES) {
@@ -408,6 +425,17 @@ export function updatedParams(params: Params, pass: Pass): Params {
   }
   return new Params(params.store, tensors);
 }
+
+function fullRun(session: Session, pass: Pass, recording: Recording | null): RunContext {
+  return { creation: session.creation, recording, interpreter: pass };
+}
+
+const NO_SLOTS: SlotSource = {
+  slotOf: (v: Variable) => scopeError("InvalidParams", `No parameter for "${v.fullName}"`, {}),
+  tensor: () => {
+    throw scopeError("InvalidParams", "No parameters", {});
+  },
+};
 
 function parseSeed(options: unknown, what: string): number {
   const keys = checkOptionKeys(options, SEED_KEYS, what);
