@@ -268,12 +268,12 @@ export async function measureLayers(
 export function layersLines(r: LayersResults, quick: boolean): string[] {
   const us = (v: number): string => `${v.toFixed(0)}us`;
   const line = (name: string, p: SpreadResult, what: string): string[] => [
-    `${name} ratio=${p.pairedRatio.toFixed(2)}`,
+    `${name} ratio=${p.ratio.toFixed(2)}`,
     `# ${name}: ${what}; ratio = median of ${p.aSamples.length} per-round ratios, spread min ${
       p.min.toFixed(2)
     } / q1 ${p.q1.toFixed(2)} / q3 ${p.q3.toFixed(2)} / max ${p.max.toFixed(2)}; medians ratio ${
-      p.ratio.toFixed(2)
-    }${quick ? "" : `; bound 1.0: ${p.pairedRatio <= 1 ? "within" : "EXCEEDED"}`}`,
+      p.mediansRatio.toFixed(2)
+    }${quick ? "" : `; bound 1.0: ${p.ratio <= 1 ? "within" : "EXCEEDED"}`}`,
   ];
   return [
     ...line(
