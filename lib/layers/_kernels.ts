@@ -369,3 +369,138 @@ export function conv2dTranspose(
   }
   return f(x, w);
 }
+
+const customDepthwise = new Map<string, (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D>();
+
+/**
+ * `tf.depthwiseConv2d` (NHWC) with gradients on every backend and for
+ * every dilation: tfjs's gradient refuses dilation above 1, and wasm has
+ * no depthwise backprop kernels. Where either applies it is a
+ * `tf.customGrad` whose gradients are forward depthwise convolutions: the
+ * input gradient convolves the output gradient (spread by the strides,
+ * padded) with the flipped kernel; the filter gradient convolves the padded
+ * input with the output gradient, batch and channels folded together.
+ *
+ * @internal
+ */
+export function depthwiseConv2d(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  strides: Pair,
+  pad: "valid" | "same",
+  dil: Pair,
+): tf.Tensor4D {
+  if (
+    dil[0] === 1 && dil[1] === 1 && hasKernel("DepthwiseConv2dNativeBackpropFilter") &&
+    hasKernel("DepthwiseConv2dNativeBackpropInput")
+  ) {
+    return tf.depthwiseConv2d(x, w, strides, pad, "NHWC", dil);
+  }
+  const key = `${strides}|${pad}|${dil}`;
+  let f = customDepthwise.get(key);
+  if (f === undefined) {
+    f = tf.customGrad(
+      ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
+        save([xs, ws]);
+        return {
+          value: tf.depthwiseConv2d(
+            xs as tf.Tensor4D,
+            ws as tf.Tensor4D,
+            strides,
+            pad,
+            "NHWC",
+            dil,
+          ),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+            const g = dy as tf.Tensor4D;
+            return [
+              depthwiseInputGrad(g, sx, sw, strides, pad, dil),
+              depthwiseFilterGrad(g, sx, sw, strides, pad, dil),
+            ];
+          },
+        };
+      }) as unknown as CustomGradientFunc,
+    ) as unknown as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+    customDepthwise.set(key, f);
+  }
+  return f(x, w);
+}
+
+// Zeros after each element of axes 1 and 2 (stride − 1 of them), trailing ones cut.
+function spread2d(x: tf.Tensor4D, strides: Pair): tf.Tensor4D {
+  let t: tf.Tensor = x;
+  for (let a = 1; a <= 2; a++) {
+    const s = strides[a - 1]!;
+    if (s === 1) continue;
+    const shape = t.shape;
+    const n = shape[a]!;
+    const split = [...shape.slice(0, a + 1), 1, ...shape.slice(a + 1)];
+    const paddings = split.map((_, i): Pair => (i === a + 1 ? [0, s - 1] : [0, 0]));
+    const merged = tf.reshape(tf.pad(tf.reshape(t, split), paddings), [
+      ...shape.slice(0, a),
+      n * s,
+      ...shape.slice(a + 1),
+    ]);
+    t = tf.slice(merged, shape.map(() => 0), shape.map((d, i) => (i === a ? (n - 1) * s + 1 : d)));
+  }
+  return t as tf.Tensor4D;
+}
+
+function depthwiseInputGrad(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  strides: Pair,
+  pad: "valid" | "same",
+  dil: Pair,
+): tf.Tensor4D {
+  const [kh, kw, ci, dm] = w.shape;
+  const [ph, pw] = pads(x, dy, w, strides, pad, dil);
+  const keh = (kh - 1) * dil[0] + 1;
+  const kew = (kw - 1) * dil[1] + 1;
+  const spreadDy = spread2d(dy, strides);
+  const lo: Pair = [keh - 1 - ph[0], kew - 1 - pw[0]];
+  const hi: Pair = [
+    x.shape[1] + keh - 1 - lo[0] - spreadDy.shape[1],
+    x.shape[2] + kew - 1 - lo[1] - spreadDy.shape[2],
+  ];
+  const padded = tf.pad(spreadDy, [[0, 0], [lo[0], hi[0]], [lo[1], hi[1]], [0, 0]]);
+  // Each of the ci·dm output channels back through its own flipped filter,
+  // then the dm channels of each input channel summed.
+  const flipped = tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, ci * dm, 1]) as tf.Tensor4D;
+  const per = tf.depthwiseConv2d(padded as tf.Tensor4D, flipped, 1, "valid", "NHWC", dil);
+  return tf.sum(tf.reshape(per, [x.shape[0], x.shape[1], x.shape[2], ci, dm]), 4) as tf.Tensor4D;
+}
+
+function depthwiseFilterGrad(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  strides: Pair,
+  pad: "valid" | "same",
+  dil: Pair,
+): tf.Tensor4D {
+  const [kh, kw, ci, dm] = w.shape;
+  const b = x.shape[0];
+  const [ph, pw] = pads(x, dy, w, strides, pad, dil);
+  const xp = tf.pad(x, [[0, 0], ph, pw, [0, 0]]);
+  // dW[p, q, c, m] = Σ_b,i,j xp[b, i·s + p·d, j·s + q·d, c] · dy[b, i, j, c·dm + m]: a
+  // depthwise convolution of xp (batch and channels folded into b·ci
+  // channels) with dy as the filter, stride d and dilation s.
+  const xf = tf.reshape(tf.transpose(xp, [1, 2, 0, 3]), [1, xp.shape[1], xp.shape[2], b * ci]);
+  const dyf = tf.reshape(
+    tf.transpose(tf.reshape(dy, [b, dy.shape[1], dy.shape[2], ci, dm]), [1, 2, 0, 3, 4]),
+    [dy.shape[1], dy.shape[2], b * ci, dm],
+  );
+  const full = tf.depthwiseConv2d(
+    xf as tf.Tensor4D,
+    dyf as tf.Tensor4D,
+    dil,
+    "valid",
+    "NHWC",
+    strides,
+  );
+  const cut = tf.slice(full, [0, 0, 0, 0], [1, kh, kw, -1]);
+  return tf.sum(tf.reshape(cut, [kh, kw, b, ci, dm]), 2) as tf.Tensor4D;
+}

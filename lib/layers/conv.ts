@@ -56,6 +56,7 @@ import {
   conv2dTranspose as conv2dTransposeKernel,
   conv3d as conv3dKernel,
   conv3dTranspose as conv3dTransposeKernel,
+  depthwiseConv2d as depthwiseKernel,
 } from "./_kernels.ts";
 import {
   checkInput,
@@ -476,31 +477,26 @@ function convolve(
       pad,
     );
   } else if (c.rank === 2) {
-    y = tf.separableConv2d(
+    // TF1 separable_conv2d: a depthwise convolution, then a 1×1 convolution.
+    const depthwise = depthwiseKernel(
       x as tf.Tensor4D,
       kernel as tf.Tensor4D,
-      pointwise as tf.Tensor4D,
       c.strides as [number, number],
       pad,
       c.dilationRate as [number, number],
-      "NHWC",
     );
+    y = conv2dKernel(depthwise, pointwise as tf.Tensor4D, [1, 1], "valid", [1, 1]);
   } else {
     // TF1 SeparableConv1D: a 2-D separable convolution over a height of 1.
-    const [b, w, ch] = x.shape as [number, number, number];
-    const x4 = tf.reshape(x, [b, 1, w, ch]) as tf.Tensor4D;
-    const dw = tf.expandDims(kernel, 0) as tf.Tensor4D;
-    const pw = tf.expandDims(pointwise!, 0) as tf.Tensor4D;
-    const y4 = tf.separableConv2d(
-      x4,
-      dw,
-      pw,
+    const depthwise = depthwiseKernel(
+      tf.expandDims(x, 1) as tf.Tensor4D,
+      tf.expandDims(kernel, 0) as tf.Tensor4D,
       [1, c.strides[0]!],
       pad,
       [1, c.dilationRate[0]!],
-      "NHWC",
     );
-    y = tf.squeeze(y4, [1]);
+    const pw = tf.expandDims(pointwise!, 0) as tf.Tensor4D;
+    y = tf.squeeze(conv2dKernel(depthwise, pw, [1, 1], "valid", [1, 1]), [1]);
   }
   if (bias !== null) y = tf.add(y, bias);
   return c.activation.fused === "relu" ? tf.relu(y) : y;

@@ -26,7 +26,9 @@ import {
   maxPooling2d,
   MaxPooling3D,
   SeparableConv1D,
+  separableConv1d,
   SeparableConv2D,
+  separableConv2d,
 } from "varscope/layers";
 import {
   convRef,
@@ -618,5 +620,103 @@ backendTest(
       tf.dispose([xt, ct]);
       assertAllClose(g[`${name}/kernel`]!, expected, RTOL[backend] * 10, `${name}: dL/dkernel`);
     }
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "separable convolutions: depthwise and pointwise gradients through a second layer (strides, dilation)",
+  async (backend) => {
+    // Linear in each kernel: L(k + e_i) − L(k) in Float64 is the gradient.
+    const x = nd([2, 6, 5, 2], 60);
+    const w = {
+      dw1: nd([3, 3, 2, 2], 61),
+      pw1: nd([1, 1, 4, 3], 62),
+      dw2: nd([2, 2, 3, 1], 63),
+      pw2: nd([1, 1, 3, 2], 64),
+    };
+    const forward = (v: typeof w): Nd => {
+      const h = convRef(
+        depthwiseRef(x, v.dw1, [2, 2], [1, 1], "same"),
+        v.pw1,
+        [1, 1],
+        [1, 1],
+        "valid",
+      );
+      return convRef(
+        depthwiseRef(h, v.dw2, [1, 1], [2, 2], "same"),
+        v.pw2,
+        [1, 1],
+        [1, 1],
+        "valid",
+      );
+    };
+    const c = nd(forward(w).shape, 65);
+    const loss64 = (v: typeof w): number =>
+      forward(v).data.reduce((s, y, i) => s + y * c.data[i]!, 0);
+    const base = loss64(w);
+    const diff = (key: keyof typeof w): number[] =>
+      w[key].data.map((_, i) => {
+        const bumped = w[key].data.slice();
+        bumped[i]! += 1;
+        return loss64({ ...w, [key]: { shape: w[key].shape, data: bumped } }) - base;
+      });
+    const xt = tf.tensor(x.data as number[], x.shape as number[]);
+    const ct = tf.tensor(c.data as number[], c.shape as number[]);
+    const loss = (input: { x: tf.Tensor; c: tf.Tensor }): Program<tf.Scalar> =>
+      scoped(function* (): Gen<tf.Scalar> {
+        const h = yield* separableConv2d(input.x, 3, 3, {
+          strides: 2,
+          padding: "same",
+          depthMultiplier: 2,
+          useBias: false,
+        });
+        const y = yield* separableConv2d(h, 2, 2, {
+          dilationRate: 2,
+          padding: "same",
+          useBias: false,
+        });
+        return tf.sum(tf.mul(y, input.c)) as tf.Scalar;
+      });
+    const { store, params: init } = transform(loss).init({ x: xt, c: ct });
+    init.dispose();
+    const params = paramsFrom(store, {
+      "separable_conv2d/depthwise_kernel": w.dw1,
+      "separable_conv2d/pointwise_kernel": w.pw1,
+      "separable_conv2d_1/depthwise_kernel": w.dw2,
+      "separable_conv2d_1/pointwise_kernel": w.pw2,
+    });
+    const g = await gradients(loss, params, { x: xt, c: ct });
+    params.dispose();
+    tf.dispose([xt, ct]);
+    const tol = RTOL[backend] * 10;
+    assertAllClose(g["separable_conv2d/depthwise_kernel"]!, diff("dw1"), tol, "dL/ddepthwise1");
+    assertAllClose(g["separable_conv2d/pointwise_kernel"]!, diff("pw1"), tol, "dL/dpointwise1");
+    assertAllClose(
+      g["separable_conv2d_1/depthwise_kernel"]!,
+      diff("dw2"),
+      tol,
+      "dL/ddepthwise2 (dilated)",
+    );
+    assertAllClose(g["separable_conv2d_1/pointwise_kernel"]!, diff("pw2"), tol, "dL/dpointwise2");
+    // SeparableConv1D trains too (its forward is checked above).
+    const x1 = tf.ones([1, 6, 2]);
+    const l1 = transform((i: tf.Tensor) =>
+      scoped(function* (): Gen<tf.Scalar> {
+        return tf.sum(yield* separableConv1d(i, 2, 3, { strides: 2 })) as tf.Scalar;
+      })
+    );
+    const p1 = l1.init(x1).params;
+    const g1 = await gradients(
+      (i: tf.Tensor) =>
+        scoped(function* (): Gen<tf.Scalar> {
+          return tf.sum(yield* separableConv1d(i, 2, 3, { strides: 2 })) as tf.Scalar;
+        }),
+      p1,
+      x1,
+    );
+    assert.equal(g1["separable_conv1d/depthwise_kernel"]!.length, 3 * 2);
+    p1.dispose();
+    x1.dispose();
   },
 );
