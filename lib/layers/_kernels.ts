@@ -180,8 +180,7 @@ type Triple = [number, number, number];
  * `tf.conv3dTranspose` (NDHWC) that is right, with gradients, on every
  * backend. tfjs has no gradient for it (`Conv3DBackpropInputV2`), so it is
  * a `tf.customGrad`: the input gradient is a forward convolution, the filter
- * gradient a convolution's filter gradient with input and output gradient
- * exchanged. wasm's kernel gives wrong values, so there the forward pass is
+ * gradient one matMul per kernel offset. wasm's kernel gives wrong values, so there the forward pass is
  * written as TF defines it: the input spread out by the strides, padded,
  * and convolved (stride 1) with the flipped kernel.
  *
@@ -207,7 +206,7 @@ export function conv3dTranspose(
             const g = dy as tf.Tensor5D;
             return [
               tf.conv3d(g, sw, strides, pad, "NDHWC"),
-              conv3dFilterGrad(sx, g, sw, strides, pad),
+              transposeFilterGrad(sx, g, sw, strides, pad),
             ];
           },
         };
@@ -216,6 +215,53 @@ export function conv3dTranspose(
     customConv3dTransposes.set(key, f);
   }
   return f(x, w);
+}
+
+// conv3dTranspose(x, W) spreads x[b, i, ci]·W[k, co, ci] to y[b, i·s − pb + k, co],
+// so dW[k, co, ci] = Σ_b,i x[b, i, ci] · dy[b, i·s − pb + k, co]: one matMul
+// per kernel offset over a strided slice of the padded dy. Plain ops, right
+// on every backend (webgpu's Conv3D leaves its output unwritten for the
+// folded shapes conv3dFilterGrad would use here).
+function transposeFilterGrad(
+  x: tf.Tensor5D,
+  dy: tf.Tensor5D,
+  w: tf.Tensor5D,
+  strides: Triple,
+  pad: "valid" | "same",
+): tf.Tensor5D {
+  const [k0, k1, k2, co, ci] = w.shape;
+  const k: Triple = [k0, k1, k2];
+  const n: Triple = [x.shape[1], x.shape[2], x.shape[3]];
+  const lo = [0, 1, 2].map((a) =>
+    pad === "same" ? samePads(dy.shape[a + 1]!, n[a]!, k[a]!, strides[a]!, 1)[0] : 0
+  );
+  const hi = [0, 1, 2].map((a) =>
+    Math.max(0, (n[a]! - 1) * strides[a]! + k[a]! - lo[a]! - dy.shape[a + 1]!)
+  );
+  const dyp = tf.pad(dy, [[0, 0], [lo[0]!, hi[0]!], [lo[1]!, hi[1]!], [lo[2]!, hi[2]!], [0, 0]]);
+  const rows = x.shape[0] * n[0] * n[1] * n[2];
+  const xt = tf.transpose(tf.reshape(x, [rows, ci]));
+  const parts: tf.Tensor[] = [];
+  for (let a = 0; a < k0; a++) {
+    for (let b = 0; b < k1; b++) {
+      for (let c = 0; c < k2; c++) {
+        const taps = tf.stridedSlice(
+          dyp,
+          [0, a, b, c, 0],
+          [
+            x.shape[0],
+            a + (n[0] - 1) * strides[0] + 1,
+            b + (n[1] - 1) * strides[1] + 1,
+            c + (n[2] - 1) * strides[2] + 1,
+            co,
+          ],
+          [1, strides[0], strides[1], strides[2], 1],
+        );
+        parts.push(tf.transpose(tf.matMul(xt, tf.reshape(taps, [rows, co]))));
+      }
+    }
+  }
+  return tf.reshape(tf.stack(parts), [k0, k1, k2, co, ci]) as tf.Tensor5D;
 }
 
 const customConv3dTransposes = new Map<string, (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D>();
