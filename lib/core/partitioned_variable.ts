@@ -156,11 +156,11 @@ export function partitionedVariable(
     let partArgShape: Shape | undefined = partShape;
     if (init !== null && init._tag === "Value") {
       // TF1 G6: a value initializer is sliced to the shard.
-      partInit = {
+      partInit = Object.freeze({
         ...init,
-        values: sliceValues(init.values, full, offset, partShape),
+        values: Object.freeze(sliceValues(init.values, full, offset, partShape)),
         shape: partShape,
-      };
+      });
       partArgShape = undefined;
       dtype = init.dtype ?? dtype;
     }
@@ -172,14 +172,14 @@ export function partitionedVariable(
       dtype,
       initializer: partInit,
     }, {
-      partitionInfo: { fullShape: full, varOffset: offset },
-      saveSliceInfo: {
+      partitionInfo: Object.freeze({ fullShape: full, varOffset: offset }),
+      saveSliceInfo: Object.freeze({
         fullName: name,
         fullShape: full,
         varOffset: offset,
         varShape: partShape,
         spec: sliceSpec(full, offset, partShape),
-      },
+      }),
     }, creation);
     if (E.isLeft(made)) return made;
     parts.push(made.right.value);
