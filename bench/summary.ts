@@ -20,6 +20,8 @@
  * train_step_vs_train_on_batch_B ratio=X  trainer step + loss read / model.trainOnBatch (bound 0.95)
  * apply_heap_vs_handwritten_B ratio=X     JS heap bytes per compiled apply / per hand-written pass
  * wasm_vs_cpu_demo ratio=X                the demo model's training step on wasm / on cpu
+ * conv_apply_vs_layers_B ratio=X          conv net apply / tfjs-layers predict (bound 1.0)
+ * batchnorm_train_step_vs_layers_B ratio=X  dense-BN-dense trainer step / trainOnBatch (bound 1.0)
  * ```
  *
  * and, for TensorFlow checkpoints (`bench/checkpoint_measure.ts`, needs
@@ -40,6 +42,7 @@
  */
 import { label } from "./_fixtures.ts";
 import { measureDefaultNames } from "./_default_names.ts";
+import { LAYERS_FULL, LAYERS_QUICK, layersLines, measureLayers } from "./layers_measure.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
@@ -293,6 +296,15 @@ try {
   );
 } catch (e) {
   lines.push(`# checkpoint: not measured: ${e instanceof Error ? e.message : String(e)}`);
+}
+// varscope/layers against tfjs-layers (bench/layers_measure.ts).
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    const r = await measureLayers(backend, quick ? LAYERS_QUICK : LAYERS_FULL);
+    lines.push(...layersLines(r, quick));
+  } catch (e) {
+    lines.push(`# layers ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 lines.push(
   `# elapsed ${
