@@ -10,6 +10,9 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { Program } from "../core/program.ts";
 import type { VariableScope } from "../core/scope.ts";
+import type { Store } from "../core/store.ts";
+import type { VariableLike } from "../core/variable.ts";
+import type { CellLayer } from "./_cell_layer.ts";
 import { loopSequence, type SequenceResult, type StepFn, type TimeSteps } from "./_sequence.ts";
 import type { RNNState, StateSize } from "./state.ts";
 
@@ -31,17 +34,36 @@ export type Binder<S extends RNNState> = (
   scope: string | VariableScope | undefined,
 ) => Program<BoundCell<S>>;
 
-const binders = new WeakMap<object, Binder<RNNState>>();
+interface Entry {
+  readonly binder: Binder<RNNState>;
+  readonly variables: (store: Store) => readonly VariableLike[];
+}
 
-/** Called by each cell's constructor. */
-export function registerBinder<S extends RNNState>(cell: object, binder: Binder<S>): void {
-  binders.set(cell, binder as unknown as Binder<RNNState>);
+const binders = new WeakMap<object, Entry>();
+
+/** Called by each cell's constructor: how to bind it, and its variables in a store. */
+export function registerBinder<S extends RNNState>(
+  cell: object,
+  binder: Binder<S>,
+  variables: (store: Store) => readonly VariableLike[],
+): void {
+  binders.set(cell, { binder: binder as unknown as Binder<RNNState>, variables });
+}
+
+/** A cell's variables in a store (empty before its first call there). */
+export function variablesOf(cell: unknown, store: Store): readonly VariableLike[] {
+  return typeof cell === "object" && cell !== null ? binders.get(cell)?.variables(store) ?? [] : [];
+}
+
+/** Binds a cell made through a layer. */
+export function layerBinder<S extends RNNState>(layer: CellLayer<S>): Binder<S> {
+  return (depth, scope) => layer.apply(depth, scope === undefined ? undefined : { scope });
 }
 
 /** The binder of a cell made by this module, or undefined. */
 export function binderOf<S extends RNNState>(cell: unknown): Binder<S> | undefined {
   return typeof cell === "object" && cell !== null
-    ? binders.get(cell) as unknown as Binder<S> | undefined
+    ? binders.get(cell)?.binder as unknown as Binder<S> | undefined
     : undefined;
 }
 

@@ -100,7 +100,8 @@ export function lstmSequence(
     pre = kernels.map((k, g) => {
       const kx = tf.slice(k, [0, 0], [depth, units]) as tf.Tensor2D;
       const p = tf.fused.matMul({ a: flat, b: kx, bias: biases[g]! });
-      return TimeSteps.ofTensor(tf.reshape(p, [steps, batch, units]) as tf.Tensor3D).list as tf.Tensor2D[];
+      return TimeSteps.ofTensor(tf.reshape(p, [steps, batch, units]) as tf.Tensor3D)
+        .list as tf.Tensor2D[];
     });
     hKernels = kernels.map((k) => tf.slice(k, [depth, 0], [hDepth, units]) as tf.Tensor2D);
   }
@@ -145,12 +146,10 @@ export function lstmBound<S extends LSTMStateTuple | tf.Tensor2D>(
 ): BoundCell<S> {
   const units = w.units;
   const unpack = (s: S): [tf.Tensor2D, tf.Tensor2D] =>
-    stateIsTuple
-      ? [(s as LSTMStateTuple).c, (s as LSTMStateTuple).h]
-      : [
-        tf.slice(s as tf.Tensor2D, [0, 0], [-1, units]),
-        tf.slice(s as tf.Tensor2D, [0, units], [-1, hDepth]),
-      ];
+    stateIsTuple ? [(s as LSTMStateTuple).c, (s as LSTMStateTuple).h] : [
+      tf.slice(s as tf.Tensor2D, [0, 0], [-1, units]),
+      tf.slice(s as tf.Tensor2D, [0, units], [-1, hDepth]),
+    ];
   const pack = (c: tf.Tensor2D, h: tf.Tensor2D): S =>
     (stateIsTuple ? lstmStateTuple(c, h) : tf.concat([c, h], 1)) as S;
   return {

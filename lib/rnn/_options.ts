@@ -14,7 +14,11 @@ export type Activation = (x: tf.Tensor) => tf.Tensor;
 /** Throws unless `n` is a positive safe integer. */
 export function positiveInt(argument: string, n: unknown): number {
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
-    throw rnnError(argument, `Invalid ${argument} ${describeValue(n)}: expected a positive integer`, n);
+    throw rnnError(
+      argument,
+      `Invalid ${argument} ${describeValue(n)}: expected a positive integer`,
+      n,
+    );
   }
   return n;
 }
@@ -23,7 +27,11 @@ export function positiveInt(argument: string, n: unknown): number {
 export function finite(argument: string, x: unknown, dflt: number): number {
   if (x === undefined || x === null) return dflt;
   if (typeof x !== "number" || !Number.isFinite(x)) {
-    throw rnnError(argument, `Invalid ${argument} ${describeValue(x)}: expected a finite number`, x);
+    throw rnnError(
+      argument,
+      `Invalid ${argument} ${describeValue(x)}: expected a finite number`,
+      x,
+    );
   }
   return x;
 }
@@ -32,7 +40,11 @@ export function finite(argument: string, x: unknown, dflt: number): number {
 export function optionalPositive(argument: string, x: unknown): number | null {
   if (x === undefined || x === null) return null;
   if (typeof x !== "number" || !(x > 0) || !Number.isFinite(x)) {
-    throw rnnError(argument, `Invalid ${argument} ${describeValue(x)}: expected a positive number`, x);
+    throw rnnError(
+      argument,
+      `Invalid ${argument} ${describeValue(x)}: expected a positive number`,
+      x,
+    );
   }
   return x;
 }

@@ -41,6 +41,15 @@ export class TimeSteps {
     return this.#tensor ??= tf.stack(this.#list as tf.Tensor2D[], 0) as tf.Tensor3D;
   }
 
+  /**
+   * The steps stacked along `axis` (0: time-major, 1: batch-major), from
+   * the list when there is one (no transpose).
+   */
+  stacked(axis: 0 | 1): tf.Tensor3D {
+    if (this.#list !== null) return tf.stack(this.#list as tf.Tensor2D[], axis) as tf.Tensor3D;
+    return axis === 0 ? this.#tensor! : tf.transpose(this.#tensor!, [1, 0, 2]) as tf.Tensor3D;
+  }
+
   /** The steps. */
   get list(): readonly tf.Tensor2D[] {
     return this.#list ??= unstackTime(this.#tensor!);
@@ -60,7 +69,11 @@ function unstackTime(t: tf.Tensor3D): tf.Tensor2D[] {
  * TF1's `_rnn_step` state rule: where the step is past a sequence's length
  * (mask false), the state is carried through unchanged.
  */
-export function maskStep(mask: tf.Tensor | null, next: tf.Tensor2D, prev: tf.Tensor2D): tf.Tensor2D {
+export function maskStep(
+  mask: tf.Tensor | null,
+  next: tf.Tensor2D,
+  prev: tf.Tensor2D,
+): tf.Tensor2D {
   return mask === null ? next : tf.where(mask, next, prev) as tf.Tensor2D;
 }
 

@@ -4,11 +4,9 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import { scoped } from "../core/program.ts";
 import { zerosInitializer } from "../initializers/initializer.ts";
-import { variable } from "../interpreter/read_variable.ts";
-import { registerBinder } from "./_bind.ts";
-import { cellScope } from "./_cell_scope.ts";
+import { layerBinder, registerBinder } from "./_bind.ts";
+import { CellLayer } from "./_cell_layer.ts";
 import { lstmBound } from "./_lstm.ts";
 import {
   type Activation,
@@ -101,38 +99,40 @@ export class BasicLSTMCell extends RNNCell<LSTMStateTuple> {
     this.stateIsTuple = bool("stateIsTuple", o.stateIsTuple, true);
     this.activation = activationOf(o.activation);
     dtypeOf(o.dtype);
-    const reuse = bool("reuse", o.reuse, false);
     // A concatenated state has one size; typed as the tuple's for the common case.
-    this.stateSize = (this.stateIsTuple
-      ? lstmStateTuple(units, units)
-      : 2 * units) as unknown as LSTMStateTuple<number>;
+    this.stateSize =
+      (this.stateIsTuple ? lstmStateTuple(units, units) : 2 * units) as unknown as LSTMStateTuple<
+        number
+      >;
     const { forgetBias, activation, stateIsTuple } = this;
-    registerBinder<LSTMStateTuple>(this, (depth, scope) =>
-      cellScope(
-        this.name,
-        reuse,
-        scope,
-        scoped(function* () {
-          const kernel = (yield* variable("kernel", {
-            shape: [depth + units, 4 * units],
-          })) as tf.Tensor2D;
-          const bias = (yield* variable("bias", {
-            shape: [4 * units],
-            initializer: zerosInitializer(),
-          })) as tf.Tensor1D;
-          return lstmBound<LSTMStateTuple>({
+    const layer = new CellLayer<LSTMStateTuple>({
+      className: "basic_lstm_cell",
+      name: o.name ?? null,
+      reuse: bool("reuse", o.reuse, false) || null,
+      build: function* (add, depth) {
+        return {
+          kernel: yield* add("kernel", { shape: [depth + units, 4 * units] }),
+          bias: yield* add("bias", { shape: [4 * units], initializer: zerosInitializer() }),
+        };
+      },
+      bind: (w) =>
+        lstmBound<LSTMStateTuple>(
+          {
             units,
-            kernel,
-            bias,
+            kernel: w.kernel as tf.Tensor2D,
+            bias: w.bias as tf.Tensor1D,
             forgetBias,
             peepholes: null,
             cellClip: null,
             projection: null,
             projClip: null,
             activation,
-          }, stateIsTuple, units);
-        }),
-      ));
+          },
+          stateIsTuple,
+          units,
+        ),
+    });
+    registerBinder(this, layerBinder(layer), (store) => layer.variables(store));
     Object.freeze(this);
   }
 }

@@ -4,11 +4,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { scoped } from "../core/program.ts";
 import { zerosInitializer } from "../initializers/initializer.ts";
-import { variable } from "../interpreter/read_variable.ts";
-import { registerBinder, stepwise } from "./_bind.ts";
-import { cellScope } from "./_cell_scope.ts";
+import { layerBinder, registerBinder, stepwise } from "./_bind.ts";
+import { CellLayer } from "./_cell_layer.ts";
 import {
   type Activation,
   activationOf,
@@ -84,23 +82,28 @@ export class BasicRNNCell extends RNNCell<tf.Tensor2D> {
     this.name = nameOf(o.name, "basic_rnn_cell");
     this.activation = activationOf(o.activation);
     dtypeOf(o.dtype);
-    const reuse = bool("reuse", o.reuse, false);
     const units = this.numUnits;
     const act = this.activation;
-    registerBinder<tf.Tensor2D>(this, (depth, scope) =>
-      cellScope(
-        this.name,
-        reuse,
-        scope,
-        scoped(function* () {
-          const kernel = (yield* variable("kernel", { shape: [depth + units, units] })) as tf.Tensor2D;
-          const bias = yield* variable("bias", { shape: [units], initializer: zerosInitializer() });
-          return stepwise<tf.Tensor2D>(units, (x, h) => {
-            const out = act(tf.add(tf.matMul(tf.concat([x, h], 1), kernel), bias)) as tf.Tensor2D;
-            return [out, out];
-          });
-        }),
-      ));
+    const layer = new CellLayer<tf.Tensor2D>({
+      className: "basic_rnn_cell",
+      name: o.name ?? null,
+      reuse: bool("reuse", o.reuse, false) || null,
+      build: function* (add, depth) {
+        return {
+          kernel: yield* add("kernel", { shape: [depth + units, units] }),
+          bias: yield* add("bias", { shape: [units], initializer: zerosInitializer() }),
+        };
+      },
+      bind: (w) => {
+        const kernel = w.kernel as tf.Tensor2D;
+        const bias = w.bias!;
+        return stepwise<tf.Tensor2D>(units, (x, h) => {
+          const out = act(tf.add(tf.matMul(tf.concat([x, h], 1), kernel), bias)) as tf.Tensor2D;
+          return [out, out];
+        });
+      },
+    });
+    registerBinder(this, layerBinder(layer), (store) => layer.variables(store));
     Object.freeze(this);
   }
 }

@@ -4,12 +4,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { scoped } from "../core/program.ts";
 import { constantInitializer, zerosInitializer } from "../initializers/initializer.ts";
 import type { InitializerLike } from "../initializers/value.ts";
-import { variable } from "../interpreter/read_variable.ts";
-import { registerBinder, stepwise } from "./_bind.ts";
-import { cellScope } from "./_cell_scope.ts";
+import { layerBinder, registerBinder, stepwise } from "./_bind.ts";
+import { CellLayer } from "./_cell_layer.ts";
 import {
   type Activation,
   activationOf,
@@ -91,44 +89,44 @@ export class GRUCell extends RNNCell<tf.Tensor2D> {
     this.name = nameOf(o.name, "gru_cell");
     this.activation = activationOf(o.activation);
     dtypeOf(o.dtype);
-    const reuse = bool("reuse", o.reuse, false);
     const units = this.numUnits;
     const act = this.activation;
     const kinit = o.kernelInitializer ?? null;
     const binit = o.biasInitializer ?? null;
-    registerBinder<tf.Tensor2D>(this, (depth, scope) =>
-      cellScope(
-        this.name,
-        reuse,
-        scope,
-        scoped(function* () {
-          const rows = depth + units;
-          const gk = (yield* variable("gates/kernel", {
-            shape: [rows, 2 * units],
-            initializer: kinit,
-          })) as tf.Tensor2D;
-          const gb = yield* variable("gates/bias", {
-            shape: [2 * units],
-            initializer: binit ?? constantInitializer(1),
-          });
-          const ck = (yield* variable("candidate/kernel", {
-            shape: [rows, units],
-            initializer: kinit,
-          })) as tf.Tensor2D;
-          const cb = yield* variable("candidate/bias", {
-            shape: [units],
-            initializer: binit ?? zerosInitializer(),
-          });
-          return stepwise<tf.Tensor2D>(units, (x, h) => {
-            const value = tf.sigmoid(tf.add(tf.matMul(tf.concat([x, h], 1), gk), gb));
-            const [r, u] = tf.split(value, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-            const candidate = tf.add(tf.matMul(tf.concat([x, tf.mul(r, h)], 1), ck), cb);
-            const c = act(candidate);
-            const out = tf.add(tf.mul(u, h), tf.mul(tf.sub(1, u), c)) as tf.Tensor2D;
-            return [out, out];
-          });
-        }),
-      ));
+    const layer = new CellLayer<tf.Tensor2D>({
+      className: "gru_cell",
+      name: o.name ?? null,
+      reuse: bool("reuse", o.reuse, false) || null,
+      build: function* (add, depth) {
+        const rows = depth + units;
+        const gk = yield* add("gates/kernel", { shape: [rows, 2 * units], initializer: kinit });
+        const gb = yield* add("gates/bias", {
+          shape: [2 * units],
+          initializer: binit ?? constantInitializer(1),
+        });
+        const ck = yield* add("candidate/kernel", { shape: [rows, units], initializer: kinit });
+        const cb = yield* add("candidate/bias", {
+          shape: [units],
+          initializer: binit ?? zerosInitializer(),
+        });
+        return { gk, gb, ck, cb };
+      },
+      bind: (w) => {
+        const gk = w.gk as tf.Tensor2D;
+        const ck = w.ck as tf.Tensor2D;
+        const gb = w.gb!;
+        const cb = w.cb!;
+        return stepwise<tf.Tensor2D>(units, (x, h) => {
+          const value = tf.sigmoid(tf.add(tf.matMul(tf.concat([x, h], 1), gk), gb));
+          const [r, u] = tf.split(value, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+          const candidate = tf.add(tf.matMul(tf.concat([x, tf.mul(r, h)], 1), ck), cb);
+          const c = act(candidate);
+          const out = tf.add(tf.mul(u, h), tf.mul(tf.sub(1, u), c)) as tf.Tensor2D;
+          return [out, out];
+        });
+      },
+    });
+    registerBinder(this, layerBinder(layer), (store) => layer.variables(store));
     Object.freeze(this);
   }
 }

@@ -4,13 +4,11 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import { scoped } from "../core/program.ts";
 import { zerosInitializer } from "../initializers/initializer.ts";
 import type { InitializerLike } from "../initializers/value.ts";
-import { variable } from "../interpreter/read_variable.ts";
 import { fixedSizePartitioner } from "../partitioners/fixed_size.ts";
-import { registerBinder } from "./_bind.ts";
-import { cellScope } from "./_cell_scope.ts";
+import { layerBinder, registerBinder } from "./_bind.ts";
+import { CellLayer } from "./_cell_layer.ts";
 import { lstmBound } from "./_lstm.ts";
 import {
   type Activation,
@@ -143,54 +141,54 @@ export class LSTMCell extends RNNCell<LSTMStateTuple> {
     const projShards = o.numProjShards === undefined || o.numProjShards === null
       ? null
       : positiveInt("numProjShards", o.numProjShards);
-    const reuse = bool("reuse", o.reuse, false);
     const hDepth = this.outputSize = this.numProj ?? units;
-    this.stateSize = (this.stateIsTuple
-      ? lstmStateTuple(units, hDepth)
-      : units + hDepth) as unknown as LSTMStateTuple<number>;
+    this.stateSize =
+      (this.stateIsTuple
+        ? lstmStateTuple(units, hDepth)
+        : units + hDepth) as unknown as LSTMStateTuple<number>;
     const init = o.initializer ?? null;
     const { forgetBias, activation, stateIsTuple, usePeepholes, numProj, cellClip, projClip } =
       this;
-    registerBinder<LSTMStateTuple>(this, (depth, scope) =>
-      cellScope(
-        this.name,
-        reuse,
-        scope,
-        scoped(function* () {
-          const kernel = (yield* variable("kernel", {
-            shape: [depth + hDepth, 4 * units],
-            initializer: init,
-            partitioner: unitShards === null ? null : fixedSizePartitioner(unitShards),
-          })) as tf.Tensor2D;
-          const bias = (yield* variable("bias", {
-            shape: [4 * units],
-            initializer: zerosInitializer(),
-          })) as tf.Tensor1D;
-          let peepholes: [tf.Tensor, tf.Tensor, tf.Tensor] | null = null;
-          if (usePeepholes) {
-            const wf = yield* variable("w_f_diag", { shape: [units], initializer: init });
-            const wi = yield* variable("w_i_diag", { shape: [units], initializer: init });
-            const wo = yield* variable("w_o_diag", { shape: [units], initializer: init });
-            peepholes = [wf, wi, wo];
-          }
-          const projection = numProj === null ? null : (yield* variable("projection/kernel", {
-            shape: [units, numProj],
-            initializer: init,
-            partitioner: projShards === null ? null : fixedSizePartitioner(projShards),
-          })) as tf.Tensor2D;
-          return lstmBound<LSTMStateTuple>({
+    const layer = new CellLayer<LSTMStateTuple>({
+      className: "lstm_cell",
+      name: o.name ?? null,
+      reuse: bool("reuse", o.reuse, false) || null,
+      build: function* (add, depth) {
+        const kernel = yield* add("kernel", {
+          shape: [depth + hDepth, 4 * units],
+          initializer: init,
+          partitioner: unitShards === null ? null : fixedSizePartitioner(unitShards),
+        });
+        const bias = yield* add("bias", { shape: [4 * units], initializer: zerosInitializer() });
+        const peep = (name: string) => add(name, { shape: [units], initializer: init });
+        const wf = usePeepholes ? yield* peep("w_f_diag") : null;
+        const wi = usePeepholes ? yield* peep("w_i_diag") : null;
+        const wo = usePeepholes ? yield* peep("w_o_diag") : null;
+        const projection = numProj === null ? null : yield* add("projection/kernel", {
+          shape: [units, numProj],
+          initializer: init,
+          partitioner: projShards === null ? null : fixedSizePartitioner(projShards),
+        });
+        return { kernel, bias, wf, wi, wo, projection };
+      },
+      bind: (w) =>
+        lstmBound<LSTMStateTuple>(
+          {
             units,
-            kernel,
-            bias,
+            kernel: w.kernel as tf.Tensor2D,
+            bias: w.bias as tf.Tensor1D,
             forgetBias,
-            peepholes,
+            peepholes: w.wf === null ? null : [w.wf!, w.wi!, w.wo!],
             cellClip,
-            projection,
+            projection: w.projection as tf.Tensor2D | null,
             projClip,
             activation,
-          }, stateIsTuple, hDepth);
-        }),
-      ));
+          },
+          stateIsTuple,
+          hDepth,
+        ),
+    });
+    registerBinder(this, layerBinder(layer), (store) => layer.variables(store));
     Object.freeze(this);
   }
 }
