@@ -11,8 +11,8 @@
  * split of the gate pre-activations along the last axis is a strided copy,
  * which tfjs's cpu backend does element by element: about half of an
  * obvious loop's time), and the forget bias is added to the bias once.
- * Then per step, on wasm, `concat([x, h])` and one matMul-plus-bias per
- * gate; elsewhere (cpu, webgpu) the input half of every gate is one matMul
+ * Then per step, on wasm, `concat([x, h, 1])` and one matMul per
+ * gate (the bias as one more kernel row against a column of ones); elsewhere (cpu, webgpu) the input half of every gate is one matMul
  * over all steps at once, and a step is one [batch, h]·[h, units] matMul per
  * gate plus an add. (On wasm, slicing a step out of a big tensor copies the
  * whole tensor, so the hoisted form loses there.)
@@ -99,13 +99,23 @@ export function lstmSequence(
     const flat = tf.reshape(x, [steps * batch, depth]) as tf.Tensor2D;
     pre = kernels.map((k, g) => {
       const kx = tf.slice(k, [0, 0], [depth, units]) as tf.Tensor2D;
-      const p = tf.fused.matMul({ a: flat, b: kx, bias: biases[g]! });
+      const p = tf.add(tf.matMul(flat, kx), biases[g]!);
       return TimeSteps.ofTensor(tf.reshape(p, [steps, batch, units]) as tf.Tensor3D)
         .list as tf.Tensor2D[];
     });
     hKernels = kernels.map((k) => tf.slice(k, [depth, 0], [hDepth, units]) as tf.Tensor2D);
   }
   const xs = hoist ? null : inputs.list;
+  // wasm: the bias is one more row of each gate's kernel, against a column of
+  // ones appended to [x, h] (its fused matMul refuses a bias here).
+  let ones: tf.Tensor2D | null = null;
+  let biasedKernels = kernels;
+  if (!hoist && steps > 0) {
+    ones = tf.ones([h0.shape[0], 1]);
+    biasedKernels = kernels.map((k, g) =>
+      tf.concat([k, tf.reshape(biases[g]!, [1, units])], 0) as tf.Tensor2D
+    );
+  }
   const act = w.activation;
   const p = w.peepholes;
   const outputs: tf.Tensor2D[] = [];
@@ -116,8 +126,8 @@ export function lstmSequence(
     if (pre !== null) {
       z = [0, 1, 2, 3].map((g) => tf.add(pre![g]![t]!, tf.matMul(h, hKernels[g]!)));
     } else {
-      const xh = tf.concat([xs![t]!, h], 1) as tf.Tensor2D;
-      z = [0, 1, 2, 3].map((g) => tf.fused.matMul({ a: xh, b: kernels[g]!, bias: biases[g]! }));
+      const xh = tf.concat([xs![t]!, h, ones!], 1) as tf.Tensor2D;
+      z = biasedKernels.map((k) => tf.matMul(xh, k));
     }
     const [zi, zj, zf, zo] = z as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
     let cNew = p === null
