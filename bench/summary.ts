@@ -18,6 +18,8 @@
  * train_step_vs_train_on_batch_B ratio=X  trainer step + loss read / model.trainOnBatch (bound 0.95)
  * apply_heap_vs_handwritten_B ratio=X     JS heap bytes per compiled apply / per hand-written pass
  * wasm_vs_cpu_demo ratio=X                the demo model's training step on wasm / on cpu
+ * lstm_apply_vs_handwritten_B ratio=X     dynamicRnn(LSTMCell(128)) apply / the obvious tfjs loop (bound 1.0)
+ * lstm_apply_vs_layers_B ratio=X          the same / tfjs-layers lstm predict (bound 1.0)
  * ```
  *
  * Lines starting with `#` are details. `VARSCOPE_BENCH_QUICK=1` runs a much
@@ -29,6 +31,7 @@
  * @module
  */
 import { label } from "./_fixtures.ts";
+import { measureLstm } from "./_lstm.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import {
@@ -198,6 +201,38 @@ if (cpuDemo !== undefined && wasmDemo !== undefined) {
       us(cpuDemo)
     } per step (median of ${tfjsSettings.demo.rounds} rounds x ${tfjsSettings.demo.calls} steps, each in its backend's block, not interleaved)`,
   );
+}
+// LSTM (bench/_lstm.ts): dynamicRnn over LSTMCell(128), batch 32, input 64, 50 steps.
+const LSTM_BOUNDS = { handwritten: 1.0, layers: 1.0 } as const;
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    const r = await measureLstm(backend, quick ? 3 : 21, quick ? 1 : 2);
+    const spread = (p: PairResult): string => {
+      const ratios = p.aSamples.map((a, i) => a / p.bSamples[i]!).sort((x, y) => x - y);
+      return `${ratios[0]!.toFixed(2)}-${ratios[ratios.length - 1]!.toFixed(2)}`;
+    };
+    for (
+      const [name, p, bound, what] of [
+        ["handwritten", r.handwritten, LSTM_BOUNDS.handwritten, "obvious hand-written loop"],
+        ["layers", r.layers, LSTM_BOUNDS.layers, "tfjs-layers lstm predict"],
+      ] as const
+    ) {
+      lines.push(`lstm_apply_vs_${name}_${backend} ratio=${p.pairedRatio.toFixed(2)}`);
+      lines.push(
+        `# lstm_apply_vs_${name}_${backend}: compiled dynamicRnn apply ${
+          (p.aUs / 1000).toFixed(1)
+        }ms, ${what} ${
+          (p.bUs / 1000).toFixed(1)
+        }ms per pass; median of per-round ratios over ${p.aSamples.length} rounds (spread ${
+          spread(p)
+        }; ratio of medians ${p.ratio.toFixed(2)})${
+          quick ? "" : `; bound ${bound}: ${p.pairedRatio <= bound ? "within" : "EXCEEDED"}`
+        }${r.leaked === 0 ? "" : `; LEAKED ${r.leaked} tensors`}`,
+      );
+    }
+  } catch (e) {
+    lines.push(`# lstm ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 lines.push(
   `# elapsed ${((performance.now() - started) / 1000).toFixed(1)}s; checksum ${checksum()}`,
