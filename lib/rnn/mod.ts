@@ -27,6 +27,7 @@
  */
 export { BasicLSTMCell, type BasicLSTMCellOptions } from "./basic_lstm_cell.ts";
 export { BasicRNNCell, type BasicRNNCellOptions } from "./basic_rnn_cell.ts";
+export { DropoutWrapper, type DropoutWrapperOptions } from "./dropout_wrapper.ts";
 export {
   bidirectionalDynamicRnn,
   type BidirectionalDynamicRnnOptions,
@@ -36,7 +37,14 @@ export {
 export { GRUCell, type GRUCellOptions } from "./gru_cell.ts";
 export { LSTMCell, type LSTMCellOptions } from "./lstm_cell.ts";
 export { MultiRNNCell, type MultiRNNCellOptions } from "./multi_rnn_cell.ts";
+export { ResidualWrapper } from "./residual_wrapper.ts";
 export { type CellCallOptions, RNNCell } from "./rnn_cell.ts";
+export {
+  staticBidirectionalRnn,
+  type StaticBidirectionalRnnOptions,
+  staticRnn,
+  type StaticRnnOptions,
+} from "./static_rnn.ts";
 export {
   isLSTMStateTuple,
   type LSTMStateTuple,
