@@ -13,8 +13,8 @@ import { checkState, rnnError } from "./_nest.ts";
 import type { RNNCell } from "./rnn_cell.ts";
 import type { RNNState } from "./state.ts";
 
-/** Sequence lengths: a vector of `batch` integers. */
-export type SequenceLength = tf.Tensor1D | readonly number[];
+export type { SequenceLength } from "./state.ts";
+import type { SequenceLength } from "./state.ts";
 
 /** Checks a cell argument; a message naming the problem, or null. */
 export function checkCell(what: string, cell: unknown): ScopeError | null {
@@ -111,6 +111,9 @@ export function reverseSequence(
 }
 
 /** The scope a loop opens: `scope` or TF1's default. */
-export function loopScope(scope: string | VariableScope | undefined | null, dflt: string) {
+export function loopScope(
+  scope: string | VariableScope | undefined | null,
+  dflt: string,
+): string | VariableScope {
   return scope === undefined || scope === null ? dflt : scope;
 }

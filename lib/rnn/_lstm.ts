@@ -20,7 +20,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Activation } from "./_options.ts";
 import { maskStep, TimeSteps } from "./_sequence.ts";
 import type { BoundCell } from "./_bind.ts";
 import { type LSTMStateTuple, lstmStateTuple } from "./state.ts";
@@ -38,7 +37,7 @@ export interface LstmWeights {
   /** `projection/kernel` [units, numProj], or null. */
   readonly projection: tf.Tensor2D | null;
   readonly projClip: number | null;
-  readonly activation: Activation;
+  readonly activation: (x: tf.Tensor) => tf.Tensor;
 }
 
 function clip(t: tf.Tensor, v: number | null): tf.Tensor {

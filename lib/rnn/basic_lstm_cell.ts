@@ -6,18 +6,10 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { zerosInitializer } from "../initializers/initializer.ts";
 import { layerBinder, registerBinder } from "./_bind.ts";
-import { CellLayer } from "./_cell_layer.ts";
+import { CellLayer, type CellWeights } from "./_cell_layer.ts";
+import type { ProgramGenerator } from "../core/program.ts";
 import { lstmBound } from "./_lstm.ts";
-import {
-  type Activation,
-  activationOf,
-  bool,
-  dtypeOf,
-  finite,
-  nameOf,
-  optionsOf,
-  positiveInt,
-} from "./_options.ts";
+import { activationOf, bool, dtypeOf, finite, nameOf, optionsOf, positiveInt } from "./_options.ts";
 import { RNNCell } from "./rnn_cell.ts";
 import { type LSTMStateTuple, lstmStateTuple } from "./state.ts";
 
@@ -84,9 +76,11 @@ export class BasicLSTMCell extends RNNCell<LSTMStateTuple> {
   /** Whether the state is a tuple. */
   readonly stateIsTuple: boolean;
   /** The activation. */
-  readonly activation: Activation;
+  readonly activation: (x: tf.Tensor) => tf.Tensor;
 
   /**
+   * Makes the cell; its variables are made on its first call.
+   *
    * @param numUnits the number of units
    * @param options TF1's keyword arguments
    */
@@ -109,7 +103,7 @@ export class BasicLSTMCell extends RNNCell<LSTMStateTuple> {
       className: "basic_lstm_cell",
       name: o.name ?? null,
       reuse: bool("reuse", o.reuse, false) || null,
-      build: function* (add, depth) {
+      build: function* (add, depth): ProgramGenerator<CellWeights> {
         return {
           kernel: yield* add("kernel", { shape: [depth + units, 4 * units] }),
           bias: yield* add("bias", { shape: [4 * units], initializer: zerosInitializer() }),

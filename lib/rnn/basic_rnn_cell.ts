@@ -6,16 +6,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { zerosInitializer } from "../initializers/initializer.ts";
 import { layerBinder, registerBinder, stepwise } from "./_bind.ts";
-import { CellLayer } from "./_cell_layer.ts";
-import {
-  type Activation,
-  activationOf,
-  bool,
-  dtypeOf,
-  nameOf,
-  optionsOf,
-  positiveInt,
-} from "./_options.ts";
+import { CellLayer, type CellWeights } from "./_cell_layer.ts";
+import type { ProgramGenerator } from "../core/program.ts";
+import { activationOf, bool, dtypeOf, nameOf, optionsOf, positiveInt } from "./_options.ts";
 import { RNNCell } from "./rnn_cell.ts";
 
 /**
@@ -69,9 +62,11 @@ export class BasicRNNCell extends RNNCell<tf.Tensor2D> {
   /** The scope name. */
   readonly name: string;
   /** The activation. */
-  readonly activation: Activation;
+  readonly activation: (x: tf.Tensor) => tf.Tensor;
 
   /**
+   * Makes the cell; its variables are made on its first call.
+   *
    * @param numUnits the number of units
    * @param options TF1's keyword arguments
    */
@@ -88,7 +83,7 @@ export class BasicRNNCell extends RNNCell<tf.Tensor2D> {
       className: "basic_rnn_cell",
       name: o.name ?? null,
       reuse: bool("reuse", o.reuse, false) || null,
-      build: function* (add, depth) {
+      build: function* (add, depth): ProgramGenerator<CellWeights> {
         return {
           kernel: yield* add("kernel", { shape: [depth + units, units] }),
           bias: yield* add("bias", { shape: [units], initializer: zerosInitializer() }),

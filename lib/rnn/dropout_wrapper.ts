@@ -214,6 +214,8 @@ export class DropoutWrapper<S extends RNNState = RNNState> extends RNNCell<S> {
   readonly variationalRecurrent: boolean;
 
   /**
+   * Wraps a cell.
+   *
    * @param cell the cell to wrap
    * @param options TF1's keyword arguments
    */

@@ -7,16 +7,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { constantInitializer, zerosInitializer } from "../initializers/initializer.ts";
 import type { InitializerLike } from "../initializers/value.ts";
 import { layerBinder, registerBinder, stepwise } from "./_bind.ts";
-import { CellLayer } from "./_cell_layer.ts";
-import {
-  type Activation,
-  activationOf,
-  bool,
-  dtypeOf,
-  nameOf,
-  optionsOf,
-  positiveInt,
-} from "./_options.ts";
+import { CellLayer, type CellWeights } from "./_cell_layer.ts";
+import type { ProgramGenerator } from "../core/program.ts";
+import { activationOf, bool, dtypeOf, nameOf, optionsOf, positiveInt } from "./_options.ts";
 import { RNNCell } from "./rnn_cell.ts";
 
 /**
@@ -76,9 +69,11 @@ export class GRUCell extends RNNCell<tf.Tensor2D> {
   /** The scope name. */
   readonly name: string;
   /** The activation. */
-  readonly activation: Activation;
+  readonly activation: (x: tf.Tensor) => tf.Tensor;
 
   /**
+   * Makes the cell; its variables are made on its first call.
+   *
    * @param numUnits the number of units
    * @param options TF1's keyword arguments
    */
@@ -97,7 +92,7 @@ export class GRUCell extends RNNCell<tf.Tensor2D> {
       className: "gru_cell",
       name: o.name ?? null,
       reuse: bool("reuse", o.reuse, false) || null,
-      build: function* (add, depth) {
+      build: function* (add, depth): ProgramGenerator<CellWeights> {
         const rows = depth + units;
         const gk = yield* add("gates/kernel", { shape: [rows, 2 * units], initializer: kinit });
         const gb = yield* add("gates/bias", {

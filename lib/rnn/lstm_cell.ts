@@ -8,10 +8,10 @@ import { zerosInitializer } from "../initializers/initializer.ts";
 import type { InitializerLike } from "../initializers/value.ts";
 import { fixedSizePartitioner } from "../partitioners/fixed_size.ts";
 import { layerBinder, registerBinder } from "./_bind.ts";
-import { CellLayer } from "./_cell_layer.ts";
+import { CellLayer, type CellWeights } from "./_cell_layer.ts";
+import type { ProgramGenerator } from "../core/program.ts";
 import { lstmBound } from "./_lstm.ts";
 import {
-  type Activation,
   activationOf,
   bool,
   dtypeOf,
@@ -114,9 +114,11 @@ export class LSTMCell extends RNNCell<LSTMStateTuple> {
   /** The projection clip, or null. */
   readonly projClip: number | null;
   /** The activation. */
-  readonly activation: Activation;
+  readonly activation: (x: tf.Tensor) => tf.Tensor;
 
   /**
+   * Makes the cell; its variables are made on its first call.
+   *
    * @param numUnits the number of units
    * @param options TF1's keyword arguments
    */
@@ -153,7 +155,7 @@ export class LSTMCell extends RNNCell<LSTMStateTuple> {
       className: "lstm_cell",
       name: o.name ?? null,
       reuse: bool("reuse", o.reuse, false) || null,
-      build: function* (add, depth) {
+      build: function* (add, depth): ProgramGenerator<CellWeights> {
         const kernel = yield* add("kernel", {
           shape: [depth + hDepth, 4 * units],
           initializer: init,

@@ -50,5 +50,6 @@ export {
   type LSTMStateTuple,
   lstmStateTuple,
   type RNNState,
+  type SequenceLength,
   type StateSize,
 } from "./state.ts";

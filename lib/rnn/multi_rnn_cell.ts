@@ -4,10 +4,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type ProgramGenerator, scoped } from "../core/program.ts";
+import { of, type ProgramGenerator, scoped } from "../core/program.ts";
 import { variableScope } from "../core/variable_scope.ts";
 import { binderOf, type BoundCell, layerBinder, registerBinder, variablesOf } from "./_bind.ts";
-import { CellLayer } from "./_cell_layer.ts";
+import { CellLayer, type CellWeights } from "./_cell_layer.ts";
 import { flattenSize, rnnError } from "./_nest.ts";
 import { bool, optionsOf } from "./_options.ts";
 import type { TimeSteps } from "./_sequence.ts";
@@ -25,6 +25,10 @@ export interface MultiRNNCellOptions {
    * cells' states concatenated (then no cell may have a tuple state).
    */
   readonly stateIsTuple?: boolean;
+}
+
+function* noWeights(): ProgramGenerator<CellWeights> {
+  return yield* of({});
 }
 
 function* bindAll(
@@ -84,6 +88,8 @@ export class MultiRNNCell extends RNNCell<readonly RNNState[]> {
   readonly stateIsTuple: boolean;
 
   /**
+   * Stacks the cells.
+   *
    * @param cells the cells (at least one)
    * @param options TF1's keyword arguments
    */
@@ -117,14 +123,12 @@ export class MultiRNNCell extends RNNCell<readonly RNNState[]> {
       className: "multi_rnn_cell",
       name: null,
       reuse: null,
-      build: function* () {
-        return {};
-      },
+      build: noWeights,
       bind: () => {
         throw new Error("unreachable");
       },
       bindProgram: (depth) =>
-        scoped(function* () {
+        scoped(function* (): ProgramGenerator<BoundCell<readonly RNNState[]>> {
           return multiBound(own, yield* bindAll(own, depth), tuple);
         }),
     });

@@ -67,7 +67,11 @@ export class ResidualWrapper<S extends RNNState = RNNState> extends RNNCell<S> {
   /** The cell's. */
   readonly name: string;
 
-  /** @param cell the cell to wrap */
+  /**
+   * Wraps a cell.
+   *
+   * @param cell the cell to wrap
+   */
   constructor(cell: RNNCell<S>) {
     super();
     if (binderOf(cell) === undefined) throw rnnError("cell", "Invalid cell: expected an RNN cell");

@@ -7,8 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { DType } from "../core/dtype.ts";
-import { describeValue } from "../core/errors.ts";
-import { fail, type Program, scoped } from "../core/program.ts";
+import { describeValue, type ScopeError } from "../core/errors.ts";
+import { fail, type Program, type ProgramGenerator, scoped } from "../core/program.ts";
 import type { VariableScope } from "../core/scope.ts";
 import { binderOf } from "./_bind.ts";
 import { checkState, rnnError, zeroStateOf } from "./_nest.ts";
@@ -105,17 +105,23 @@ export abstract class RNNCell<S extends RNNState = RNNState> {
     state: S,
     options: CellCallOptions = {},
   ): Program<readonly [tf.Tensor2D, S]> {
-    const cell = this;
-    return scoped(function* () {
-      const bad = checkInputs(cell, inputs, state);
-      if (bad !== null) return yield* fail(bad);
-      const bound = yield* binderOf<S>(cell)!(inputs.shape[1], options?.scope);
-      return bound.step(inputs, state);
-    });
+    return scoped(callBody<S>, this, inputs, state, options);
   }
 }
 
-function checkInputs(cell: RNNCell<RNNState>, inputs: unknown, state: unknown) {
+function* callBody<S extends RNNState>(
+  cell: RNNCell<S>,
+  inputs: tf.Tensor2D,
+  state: S,
+  options: CellCallOptions | undefined,
+): ProgramGenerator<readonly [tf.Tensor2D, S]> {
+  const bad = checkInputs(cell as RNNCell<RNNState>, inputs, state);
+  if (bad !== null) return yield* fail(bad);
+  const bound = yield* binderOf<S>(cell)!(inputs.shape[1], options?.scope);
+  return bound.step(inputs, state);
+}
+
+function checkInputs(cell: RNNCell<RNNState>, inputs: unknown, state: unknown): ScopeError | null {
   if (!(inputs instanceof tf.Tensor) || inputs.rank !== 2) {
     return rnnError(
       "inputs",

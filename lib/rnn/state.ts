@@ -81,3 +81,11 @@ export function isLSTMStateTuple(value: unknown): value is LSTMStateTuple<unknow
   return typeof value === "object" && value !== null &&
     (value as { _tag?: unknown })._tag === "LSTMStateTuple";
 }
+
+/**
+ * Per sequence of a batch, its length: a [batch] tensor or an array of
+ * non-negative integers (TF1 `sequence_length`).
+ *
+ * @category rnn
+ */
+export type SequenceLength = tf.Tensor1D | readonly number[];

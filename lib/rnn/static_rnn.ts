@@ -140,7 +140,10 @@ export interface StaticBidirectionalRnnOptions<SF extends RNNState, SB extends R
   readonly scope?: string | VariableScope;
 }
 
-function reverseList(xs: readonly tf.Tensor2D[], lengths: SequenceLength | undefined) {
+function reverseList(
+  xs: readonly tf.Tensor2D[],
+  lengths: SequenceLength | undefined,
+): tf.Tensor2D[] {
   if (lengths === undefined) return xs.slice().reverse();
   return tf.unstack(
     reverseSequence(tf.stack(xs as tf.Tensor2D[], 1) as tf.Tensor3D, lengths),

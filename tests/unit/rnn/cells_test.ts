@@ -72,7 +72,10 @@ async function runLstm(
   }
 }
 
-function lstmCase(p: LstmRef, lengths?: number[]) {
+function lstmCase(
+  p: LstmRef,
+  lengths?: number[],
+): { outputs: number[][][]; states: [number[], number[]][] } {
   const H = p.proj?.size ?? p.units;
   return dynamicRef<[number[], number[]]>(
     xRef,

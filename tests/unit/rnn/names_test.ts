@@ -5,7 +5,7 @@
 // the same cell object, and typed errors for bad arguments.
 import * as tf from "@tensorflow/tfjs-core";
 import * as assert from "node:assert/strict";
-import { type Program, scoped, variableScope } from "varscope";
+import { type Program, type ProgramGenerator, scoped, variableScope } from "varscope";
 import {
   BasicLSTMCell,
   DropoutWrapper,
@@ -43,7 +43,7 @@ Deno.test("O7: dynamic_rnn opens 'rnn'; BasicLSTMCell variables rnn/basic_lstm_c
 Deno.test("O7: a second dynamicRnn with a new cell in the same scope: 'already exists'", () => {
   const x = tf.ones([2, 3, 4]) as tf.Tensor3D;
   const model = transform((x: tf.Tensor3D) =>
-    scoped(function* () {
+    scoped(function* (): ProgramGenerator<unknown> {
       yield* dynamicRnn(new BasicLSTMCell(2), x, { dtype: "float32" });
       return yield* dynamicRnn(new BasicLSTMCell(2), x, { dtype: "float32" });
     })
@@ -59,7 +59,7 @@ Deno.test("O7: the same cell object in two dynamicRnn calls shares its variables
   const cell = new LSTMCell(2);
   assert.deepEqual(
     names((x) =>
-      scoped(function* () {
+      scoped(function* (): ProgramGenerator<unknown> {
         yield* dynamicRnn(cell, x, { dtype: "float32" });
         return yield* dynamicRnn(cell, x, { dtype: "float32" });
       })
@@ -71,7 +71,7 @@ Deno.test("O7: the same cell object in two dynamicRnn calls shares its variables
 Deno.test("O7: scope option and a new cell under reuse", () => {
   assert.deepEqual(
     names((x) =>
-      scoped(function* () {
+      scoped(function* (): ProgramGenerator<unknown> {
         yield* dynamicRnn(new GRUCell(2), x, { dtype: "float32", scope: "encoder" });
         return yield* variableScope("encoder", { reuse: true }, (vs) =>
           dynamicRnn(new GRUCell(2), x, { dtype: "float32", scope: vs }));
@@ -89,7 +89,7 @@ Deno.test("O7: scope option and a new cell under reuse", () => {
 Deno.test("O1: cells called directly get default-name scopes lstm_cell, lstm_cell_1", () => {
   assert.deepEqual(
     names((x) =>
-      scoped(function* () {
+      scoped(function* (): ProgramGenerator<unknown> {
         const x2 = tf.reshape(x, [2, 12]) as tf.Tensor2D;
         const a = new LSTMCell(2), b = new LSTMCell(2);
         yield* a.call(x2, a.zeroState(2));
