@@ -5,6 +5,7 @@
  * store_scaling_10k_vs_1k ratio=X    µs per created variable, 10k-variable run / 1k-variable run
  * store_scaling_100k_vs_1k ratio=X   µs per created variable, 100k-variable run / 1k-variable run
  * get_variable_reuse_vs_map ratio=X  ns per reuse lookup through getVariable / per Map.get
+ * replay_per_primitive_ns ratio=X    ns per replayed scope step / per trivial yield* (the floor)
  * ```
  *
  * and, on TensorFlow.js (`bench/_mlp.ts`, `bench/tfjs_measure.ts`), for
@@ -34,10 +35,12 @@ import { label } from "./_fixtures.ts";
 import { measureLstm } from "./_lstm.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
+import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
 import {
   type BackendResults,
   FULL_SETTINGS,
   measureBackend,
+  measurePair,
   type PairResult,
   QUICK_SETTINGS,
 } from "./tfjs_measure.ts";
@@ -105,6 +108,24 @@ lines.push(
 );
 lines.push(`get_variable_reuse_vs_map ratio=${lookup.ratio.toFixed(2)}`);
 
+// A replayed primitive against the floor: one trivial yield*.
+{
+  const fixture = replayFixture();
+  const settings = quick
+    ? { warmup: 1, rounds: 3, calls: 20 }
+    : { warmup: 20, rounds: 41, calls: 200 };
+  const r = measurePair(fixture.replay, fixture.floor, settings);
+  const perStep = (us: number): number => (us * 1000) / REPLAYED_STEPS;
+  lines.push(`replay_per_primitive_ns ratio=${r.ratio.toFixed(2)}`);
+  lines.push(
+    `# replay_per_primitive_ns: a replayed getVariable/variableScope step ${
+      perStep(r.aUs).toFixed(0)
+    } ns, one yield* of a trivial program ${perStep(r.bUs).toFixed(0)} ns (the floor); spread ${
+      r.spread[0].toFixed(2)
+    }–${r.spread[1].toFixed(2)} over ${r.aSamples.length} rounds`,
+  );
+}
+
 // TensorFlow.js: each backend's comparisons together, cpu first.
 const tfjsSettings = quick ? QUICK_SETTINGS : FULL_SETTINGS;
 const backends: BackendResults[] = [];
@@ -125,7 +146,7 @@ const t = tfjsSettings.train;
 lines.push(
   `# tfjs: MLP ${
     MLP_SIZES.join("-")
-  } (relu, relu, linear); apply batch ${APPLY_BATCH}, ${a.rounds} rounds x ${a.calls} calls; train batch ${TRAIN_BATCH} (SGD, softmax cross-entropy), ${t.rounds} rounds x ${t.calls} steps; sides alternate by round; ratio = median(varscope)/median(baseline), paired = median of per-round ratios`,
+  } (relu, relu, linear); apply batch ${APPLY_BATCH}, ${a.rounds} rounds x ${a.calls} calls; train batch ${TRAIN_BATCH} (SGD, softmax cross-entropy), ${t.rounds} rounds x ${t.calls} steps; sides alternate by round; ratio = median of per-round ratios varscope/baseline (paired), spread = their 10th–90th percentiles`,
 );
 const bounded = (name: string, r: PairResult, bound: number | null, sides: string): void => {
   lines.push(`${name} ratio=${r.ratio.toFixed(2)}`);
@@ -134,7 +155,11 @@ const bounded = (name: string, r: PairResult, bound: number | null, sides: strin
     : bound === null
     ? `; expected > 1: ${r.ratio > 1 ? "yes" : "NO"}`
     : `; bound ${bound}: ${r.ratio <= bound ? "within" : "EXCEEDED"}`;
-  lines.push(`# ${name}: ${sides}; paired ${r.pairedRatio.toFixed(2)}${judged}`);
+  lines.push(
+    `# ${name}: ${sides}; spread ${r.spread[0].toFixed(2)}–${
+      r.spread[1].toFixed(2)
+    } over ${r.aSamples.length} rounds; ratio of medians ${r.mediansRatio.toFixed(2)}${judged}`,
+  );
 };
 for (const r of backends) {
   const b = r.backend;

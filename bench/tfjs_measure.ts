@@ -43,13 +43,15 @@ export interface PairResult {
   readonly aUs: number;
   /** Median µs per call of side B (the baseline). */
   readonly bUs: number;
-  /** aUs / bUs (the reported ratio). */
-  readonly ratio: number;
   /**
-   * The median over rounds of A's time / B's time in the same round: less
-   * sensitive to slow drifts of machine load than `ratio` (a detail).
+   * The reported ratio: the median over rounds of A's time / B's time in
+   * the same round (paired, so slow drifts of machine load cancel).
    */
-  readonly pairedRatio: number;
+  readonly ratio: number;
+  /** aUs / bUs, the ratio of the two medians (a cross-check). */
+  readonly mediansRatio: number;
+  /** The 10th and 90th percentiles of the per-round ratios (the spread). */
+  readonly spread: readonly [number, number];
   /** Per-round µs per call of A, in order taken. */
   readonly aSamples: readonly number[];
   /** Per-round µs per call of B, in order taken. */
@@ -71,8 +73,28 @@ async function timeRoundAsync(calls: number, f: () => Promise<void>): Promise<nu
 function result(a: number[], b: number[]): PairResult {
   const aUs = median(a);
   const bUs = median(b);
-  const pairedRatio = median(a.map((x, i) => x / b[i]!));
-  return { aUs, bUs, ratio: aUs / bUs, pairedRatio, aSamples: a, bSamples: b };
+  const ratios = a.map((x, i) => x / b[i]!);
+  return {
+    aUs,
+    bUs,
+    ratio: median(ratios),
+    mediansRatio: aUs / bUs,
+    spread: [percentile(ratios, 0.1), percentile(ratios, 0.9)],
+    aSamples: a,
+    bSamples: b,
+  };
+}
+
+/**
+ * The q-quantile of a non-empty list (nearest rank).
+ *
+ * @param xs the samples
+ * @param q the quantile in [0, 1]
+ * @returns the sample at that rank
+ */
+export function percentile(xs: readonly number[], q: number): number {
+  const s = xs.slice().sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))]!;
 }
 
 /**

@@ -139,7 +139,7 @@ export function minMaxNormConstraint(
  *
  * @example
  * ```ts
- * import { normalizeConstraint } from "varscope";
+ * import { normalizeConstraint } from "./constraint.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(normalizeConstraint("nonneg", "constraint")._tag, "Left");

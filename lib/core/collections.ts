@@ -9,7 +9,6 @@ import type { Either } from "./either.ts";
 import type { Regularizer } from "../regularizers/regularizer.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { makeProgram, type Program } from "./program.ts";
-import { tracedStep } from "./trace.ts";
 import type { VariableScope } from "./scope.ts";
 import { addToCollections, type Store } from "./store.ts";
 import type { Variable } from "./variable.ts";
@@ -290,24 +289,24 @@ export function regularizationLosses(store: Store, scope?: string): readonly Reg
  * @category variables
  */
 export function addToCollection(keys: string | readonly string[], item: unknown): Program<void> {
-  return makeProgram((env, state) =>
-    tracedStep(env, state, addToCollection, () => {
-      const list = typeof keys === "string" ? [keys] : keys;
-      if (!Array.isArray(list) || list.some((k) => typeof k !== "string")) {
-        return E.left(
-          scopeError(
-            "InvalidArgument",
-            `Invalid collection keys ${describeValue(keys)}: expected strings`,
-            {
-              argument: "keys",
-            },
-          ),
-        );
-      }
-      return E.right({
-        value: undefined,
-        state: { ...state, store: addToCollections(state.store, list, item) },
-      });
-    })
-  );
+  // Not recorded: a replay reproduces the state it makes (the recorded
+  // steps around it hand back the recorded states).
+  return makeProgram((_env, state) => {
+    const list = typeof keys === "string" ? [keys] : keys;
+    if (!Array.isArray(list) || list.some((k) => typeof k !== "string")) {
+      return E.left(
+        scopeError(
+          "InvalidArgument",
+          `Invalid collection keys ${describeValue(keys)}: expected strings`,
+          {
+            argument: "keys",
+          },
+        ),
+      );
+    }
+    return E.right({
+      value: undefined,
+      state: { ...state, store: addToCollections(state.store, list, item) },
+    });
+  });
 }

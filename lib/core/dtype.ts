@@ -156,7 +156,7 @@ export function isIntegerDType(dtype: DType): boolean {
  *
  * @example
  * ```ts
- * import { dtypeSize } from "varscope";
+ * import { dtypeSize } from "./dtype.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(dtypeSize("float32"), 4);

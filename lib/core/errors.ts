@@ -49,8 +49,8 @@ export type ScopeErrorTag =
   | "NotCallable"
   /** A template was misused (TF1 M1, M6). */
   | "TemplateError"
-  /** The variable store does not allow creating variables (frozen store). */
-  | "StoreFrozen"
+  /** The run's creation policy refused to create a variable (an apply run, `reuseOnly`). */
+  | "CreationRefused"
   /** A tensor backend is unknown, unavailable or not ready (interpreter). */
   | "BackendError"
   /** A variable's dtype has no TensorFlow.js equivalent (interpreter). */
@@ -60,7 +60,9 @@ export type ScopeErrorTag =
   /** A regularizer function misbehaved (interpreter; constraints give InvalidArgument). */
   | "InvalidRegularizer"
   /** Tensor code inside a program threw (interpreter); `cause` holds it. */
-  | "ComputeError";
+  | "ComputeError"
+  /** A pass returned something the caller cannot own (a Map, a class instance, a Promise). */
+  | "InvalidOutput";
 
 /**
  * The one error type of varscope's core: an `Error` with a stable `tag`, the
@@ -152,7 +154,7 @@ export function scopeError(
  *
  * @example
  * ```ts
- * import { describeValue } from "varscope";
+ * import { describeValue } from "./errors.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(describeValue("a"), '"a"');

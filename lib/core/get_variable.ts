@@ -27,17 +27,9 @@ import { type DType, parseDType } from "./dtype.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { joinName, validateRelativeName } from "./name.ts";
 import { splitName } from "./name_map.ts";
-import {
-  type Env,
-  isProgram,
-  makeProgram,
-  type Program,
-  type RunState,
-  type Step,
-} from "./program.ts";
-import { TRACE_DIVERGED, TRACE_MISS, tracedStep } from "./trace.ts";
-import { replayGuarded } from "./_replay_guarded.ts";
-import { ProgramBase } from "./_program_base.ts";
+import { type Env, isProgram, type Program, type RunState, type Step } from "./program.ts";
+import { RecordedProgram } from "./_recorded.ts";
+import { sameGuardElement } from "./_same_guard_element.ts";
 import { AUTO_REUSE } from "./reuse.ts";
 import type { Shape } from "./shape.ts";
 import { reusedVariable, runTrueGetter } from "./true_getter.ts";
@@ -181,12 +173,27 @@ export function normalizeGetterArgs(raw: unknown): Either<ScopeError, GetterArgs
  * @category variables
  */
 export function trueGetter(args: GetterArgs): Program<VariableLike> {
-  return makeProgram((env, state) =>
-    tracedStep(env, state, (args as { name?: unknown } | null)?.name, () => {
-      const checked = normalizeGetterArgs(args);
-      return E.isLeft(checked) ? checked : runTrueGetter(checked.right, state);
-    })
-  );
+  return new TrueGetterProgram(args);
+}
+
+/** The program `trueGetter` returns: recorded, so a replay skips the store. */
+class TrueGetterProgram extends RecordedProgram<VariableLike, VariableLike> {
+  constructor(readonly args: GetterArgs) {
+    super();
+  }
+  get key(): unknown {
+    return (this.args as { name?: unknown } | null)?.name;
+  }
+  guard(): unknown {
+    return undefined;
+  }
+  matches(recorded: unknown): boolean {
+    return recorded === undefined;
+  }
+  decide(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
+    const checked = normalizeGetterArgs(this.args);
+    return E.isLeft(checked) ? checked : runTrueGetter(checked.right, state, env.run.creation);
+  }
 }
 
 /**
@@ -234,7 +241,7 @@ export function getVariable(name: string, options: GetVariableOptions = {}): Pro
 }
 
 /** The program `getVariable` returns; its fields cache what does not change between runs. */
-class GetVariableProgram extends ProgramBase<VariableLike> {
+class GetVariableProgram extends RecordedProgram<VariableLike, VariableLike> {
   // Everything that does not depend on the scope is checked once, on the
   // first run, so running the program again only merges scope defaults, and
   // building it (once per call of a model function) costs one object; a
@@ -254,23 +261,23 @@ class GetVariableProgram extends ProgramBase<VariableLike> {
     super();
   }
 
-  run(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
-    const trace = env.trace;
-    if (trace === null) return this.resolve(env, state);
-    const { name, options } = this;
-    if (trace.mode === "replay") {
-      const value = replayGuarded(trace, name, options?.shape, options?.dtype);
-      return value === TRACE_MISS
-        ? E.left(TRACE_DIVERGED)
-        : E.right({ value: value as VariableLike, state });
-    }
-    return tracedStep(env, state, name, () => this.resolve(env, state), [
-      options?.shape,
-      options?.dtype,
-    ]);
+  get key(): unknown {
+    return this.name;
   }
 
-  resolve(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
+  // Shape and dtype can change what a call resolves to; the caller builds
+  // the shape afresh on every call, so it is copied and compared by element.
+  guard(): unknown {
+    const shape: unknown = this.options?.shape;
+    return [Array.isArray(shape) ? shape.slice() : shape, this.options?.dtype];
+  }
+
+  matches(recorded: unknown): boolean {
+    const r = recorded as readonly unknown[];
+    return sameGuardElement(r[0], this.options?.shape) && r[1] === this.options?.dtype;
+  }
+
+  decide(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
     const name = this.name;
     const prepared = this.#prepared ??= prepareOptions(name, this.options);
     if (E.isLeft(prepared)) return prepared;
@@ -324,7 +331,7 @@ class GetVariableProgram extends ProgramBase<VariableLike> {
       synchronization: o.synchronization,
       aggregation: o.aggregation,
     }, lastParts);
-    if (customGetter === null) return runTrueGetter(args, state);
+    if (customGetter === null) return runTrueGetter(args, state, env.run.creation);
     if (typeof customGetter !== "function") {
       return E.left(
         scopeError(

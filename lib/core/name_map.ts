@@ -41,7 +41,7 @@ class NameLog<V> {
  *
  * @example
  * ```ts
- * import { splitName } from "varscope";
+ * import { splitName } from "./name_map.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.deepEqual(splitName("a/b/v"), ["a/b", "v"]);
@@ -61,7 +61,7 @@ export function splitName(name: string): readonly [string, string] {
  *
  * @example
  * ```ts
- * import { NameMap } from "varscope";
+ * import { NameMap } from "./name_map.ts";
  * import * as assert from "node:assert/strict";
  *
  * const a = NameMap.empty<number>().add("s/x", 1);

@@ -11,9 +11,16 @@ import { pipe } from "fp-ts/lib/function.js";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { validateRelativeName } from "./name.ts";
 import { type NameTable, uniqueName } from "./name_table.ts";
-import { isProgram, makeProgram, type Program, type RunState } from "./program.ts";
+import {
+  type Env,
+  isProgram,
+  makeProgram,
+  type Program,
+  type RunState,
+  type Step,
+} from "./program.ts";
 import type { Store } from "./store.ts";
-import { recordEntry, replayEntry, TRACE_DIVERGED, TRACE_MISS, tracedStep } from "./trace.ts";
+import { RecordedProgram } from "./_recorded.ts";
 
 /**
  * Whether a (lower-cased) name is taken by a variable's op: TF1 names a
@@ -105,19 +112,30 @@ export function isBody(body: unknown): boolean {
  * @category scopes
  */
 export function nameScope<A>(name: string | null, body: Body<string, A>): Program<A> {
-  return makeProgram((env, state) => {
-    const trace = env.trace;
-    if (trace !== null && trace.mode === "replay") {
-      const opened = replayEntry(trace, name);
-      if (opened === TRACE_MISS) return E.left(TRACE_DIVERGED);
-      const ns = opened as string;
-      const program = resolveBody(body, ns);
-      if (E.isLeft(program)) return program;
-      return program.right.run(
-        { scope: env.scope, nameScope: ns, trace, context: env.context },
-        state,
-      );
-    }
+  return new NameScopeProgram(name, body);
+}
+
+/** What `nameScope` decides when it opens. */
+interface OpenedNameScope {
+  readonly nameScope: string;
+}
+
+/** The program `nameScope` returns: opening is recorded, the body always runs. */
+class NameScopeProgram<A> extends RecordedProgram<OpenedNameScope, A> {
+  constructor(readonly name: string | null, readonly body: Body<string, A>) {
+    super();
+  }
+  get key(): unknown {
+    return this.name;
+  }
+  guard(): unknown {
+    return undefined;
+  }
+  matches(recorded: unknown): boolean {
+    return recorded === undefined;
+  }
+  decide(env: Env, state: RunState): Either<ScopeError, Step<OpenedNameScope>> {
+    const { name, body } = this;
     if (name !== null && typeof name !== "string") {
       return E.left(
         scopeError("InvalidArgument", "Invalid name scope: expected a string or null", { name }),
@@ -137,14 +155,21 @@ export function nameScope<A>(name: string | null, body: Body<string, A>): Progra
     );
     if (E.isLeft(entered)) return entered;
     const [ns, names] = entered.right;
-    const program = resolveBody(body, ns);
+    return E.right({ value: { nameScope: ns }, state: { ...state, names } });
+  }
+  override resume(
+    opened: OpenedNameScope,
+    env: Env,
+    _before: RunState,
+    after: RunState,
+  ): Either<ScopeError, Step<A>> {
+    const program = resolveBody(this.body, opened.nameScope);
     if (E.isLeft(program)) return program;
-    if (trace !== null) recordEntry(trace, name, ns);
     return program.right.run(
-      { scope: env.scope, nameScope: ns, trace, context: env.context },
-      { ...state, names },
+      { scope: env.scope, nameScope: opened.nameScope, run: env.run },
+      after,
     );
-  });
+  }
 }
 
 /**
@@ -164,14 +189,7 @@ export function nameScope<A>(name: string | null, body: Body<string, A>): Progra
  * @category scopes
  */
 export function getNameScope(): Program<string> {
-  return makeProgram((env, state) =>
-    tracedStep(
-      env,
-      state,
-      getNameScope,
-      () => E.right({ value: env.nameScope.replace(/\/$/, ""), state }),
-    )
-  );
+  return makeProgram((env, state) => E.right({ value: env.nameScope.replace(/\/$/, ""), state }));
 }
 
 /**
@@ -196,16 +214,32 @@ export function getNameScope(): Program<string> {
  * @category scopes
  */
 export function opName(name: string): Program<string> {
-  return makeProgram((env, state: RunState) =>
-    tracedStep(env, state, name, () => {
-      const checked = validateRelativeName("op name", name, env.nameScope === "");
-      if (E.isLeft(checked)) return checked;
-      const [unique, names] = uniqueName(
-        state.names,
-        env.nameScope + name,
-        variableOpTaken(state.store, state.startVariables),
-      );
-      return E.right({ value: `${unique}:0`, state: { ...state, names } });
-    })
-  );
+  return new OpNameProgram(name);
+}
+
+/** The program `opName` returns: recorded, so a replay builds no name. */
+class OpNameProgram extends RecordedProgram<string, string> {
+  constructor(readonly name: string) {
+    super();
+  }
+  get key(): unknown {
+    return this.name;
+  }
+  guard(): unknown {
+    return undefined;
+  }
+  matches(recorded: unknown): boolean {
+    return recorded === undefined;
+  }
+  decide(env: Env, state: RunState): Either<ScopeError, Step<string>> {
+    const name = this.name;
+    const checked = validateRelativeName("op name", name, env.nameScope === "");
+    if (E.isLeft(checked)) return checked;
+    const [unique, names] = uniqueName(
+      state.names,
+      env.nameScope + name,
+      variableOpTaken(state.store, state.startVariables),
+    );
+    return E.right({ value: `${unique}:0`, state: { ...state, names } });
+  }
 }

@@ -29,7 +29,7 @@ export interface NameTable {
  *
  * @example
  * ```ts
- * import { emptyNameTable, uniqueName } from "varscope";
+ * import { emptyNameTable, uniqueName } from "./name_table.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(uniqueName(emptyNameTable(), "foo")[0], "foo");
@@ -99,7 +99,7 @@ const NONE_TAKEN = (): boolean => false;
  *
  * @example
  * ```ts
- * import { emptyNameTable, uniqueName } from "varscope";
+ * import { emptyNameTable, uniqueName } from "./name_table.ts";
  * import * as assert from "node:assert/strict";
  *
  * const [a, t1] = uniqueName(emptyNameTable(), "foo");

@@ -9,6 +9,7 @@ import type { Initializer } from "../initializers/initializer.ts";
 import { callPartitioner, sliceShape } from "../partitioners/partitioner.ts";
 import type { GetterArgs } from "./custom_getter.ts";
 import { describeValue, scopeError } from "./errors.ts";
+import type { CreationPolicy } from "./creation_policy.ts";
 import type { NameTable } from "./name_table.ts";
 import { formatShape, type FullShape, numElements, type Shape, shapesCompatible } from "./shape.ts";
 import { type Made, REUSE_HINT, sharingMismatch, singleVariable } from "./single_variable.ts";
@@ -52,6 +53,7 @@ export function partitionedVariable(
   names: NameTable,
   start: Store["variables"],
   args: GetterArgs,
+  creation: CreationPolicy,
 ): Made<PartitionedVariable> {
   const { name } = args;
   if (store.variables.has(name)) {
@@ -183,7 +185,7 @@ export function partitionedVariable(
         varShape: partShape,
         spec: sliceSpec(full, offset, partShape),
       },
-    });
+    }, creation);
     if (E.isLeft(made)) return made;
     parts.push(made.right.value);
     s = made.right.store;

@@ -40,7 +40,7 @@ class Log<K, V> {
  *
  * @example
  * ```ts
- * import { PersistentMap } from "varscope";
+ * import { PersistentMap } from "./persistent_map.ts";
  * import * as assert from "node:assert/strict";
  *
  * const a = PersistentMap.empty<string, number>().set("x", 1);

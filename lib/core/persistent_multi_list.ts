@@ -24,7 +24,7 @@ class ListsLog<K, T> {
  *
  * @example
  * ```ts
- * import { PersistentMultiList } from "varscope";
+ * import { PersistentMultiList } from "./persistent_multi_list.ts";
  * import * as assert from "node:assert/strict";
  *
  * const a = PersistentMultiList.empty<string, number>().push("k", 1);

@@ -19,12 +19,13 @@ import type { NameTable } from "./name_table.ts";
 import type { ScopeCounts } from "./scope_counts.ts";
 import type { VariableScope } from "./scope.ts";
 import type { Store } from "./store.ts";
-import { refuseReplay, rollbackTrace, type Trace, TRACE_DIVERGED, traceMark } from "./trace.ts";
+import type { CreationPolicy } from "./creation_policy.ts";
+import type { Recording } from "./recording.ts";
 import { ProgramBase, ProgramImpl } from "./_program_base.ts";
 
 /**
  * What a program reads (the Reader part): the scope it runs in, as opened,
- * and the current name scope ("" or ending in "/").
+ * the current name scope ("" or ending in "/"), and the run's settings.
  *
  * @category models
  */
@@ -33,16 +34,29 @@ export interface Env {
   readonly scope: VariableScope;
   /** The current name scope, "" at the root, otherwise ending in "/". */
   readonly nameScope: string;
+  /** What holds for the whole run: one object, shared by every scope. */
+  readonly run: RunContext;
+}
+
+/**
+ * What holds for a whole run: who may create variables, the interpreter's
+ * recording (if any) and what the interpreter gives its own primitives.
+ *
+ * @category models
+ */
+export interface RunContext {
+  /** Who may create variables (see `createVariables`, `reuseOnly`). */
+  readonly creation: CreationPolicy;
   /**
-   * The interpreter's recording or replay of this run, or null (see
-   * `lib/core/trace.ts`). Scope primitives consult it; nothing else does.
+   * The interpreter's recording or replay of this run, or null. Only the
+   * record/replay driver reads it.
    */
-  readonly trace: Trace | null;
+  readonly recording: Recording | null;
   /**
-   * Opaque data an interpreter passes to its own primitives (for example,
-   * how to read a variable's tensor); the core never looks inside.
+   * Opaque data an interpreter passes to its own primitives (how to read a
+   * variable's tensor, where writes go); the core never looks inside.
    */
-  readonly context: unknown;
+  readonly interpreter: unknown;
 }
 
 /**
@@ -292,11 +306,12 @@ export function catchError<A, B = A>(
 ): (fa: Program<A>) => Program<A | B> {
   return (fa) =>
     new ProgramImpl<A | B>((env, state) => {
-      const mark = traceMark(env);
+      const recording = env.run.recording;
+      const mark = recording === null ? 0 : recording.mark();
       const r = fa.run(env, state);
-      if (E.isRight(r) || r.left === TRACE_DIVERGED) return r;
+      if (E.isRight(r)) return r;
       // The failed branch is not part of the run: drop what it recorded.
-      rollbackTrace(env, mark);
+      recording?.rollback(mark);
       return handler(r.left).run(env, state);
     });
 }
@@ -558,10 +573,7 @@ export function isProgram(value: unknown): value is Program<unknown> {
  * @category combinators
  */
 export function ask(): Program<Env> {
-  return new ProgramImpl((env, state) => {
-    if (refuseReplay(env)) return E.left(TRACE_DIVERGED);
-    return E.right({ value: env, state });
-  });
+  return new ProgramImpl((env, state) => E.right({ value: env, state }));
 }
 
 /**
@@ -580,10 +592,7 @@ export function ask(): Program<Env> {
  * @category combinators
  */
 export function getState(): Program<RunState> {
-  return new ProgramImpl((env, state) => {
-    if (refuseReplay(env)) return E.left(TRACE_DIVERGED);
-    return E.right({ value: state, state });
-  });
+  return new ProgramImpl((_env, state) => E.right({ value: state, state }));
 }
 
 /**
@@ -606,10 +615,7 @@ export function getState(): Program<RunState> {
  * @category combinators
  */
 export function getStore(): Program<Store> {
-  return new ProgramImpl((env, state) => {
-    if (refuseReplay(env)) return E.left(TRACE_DIVERGED);
-    return E.right({ value: state.store, state });
-  });
+  return new ProgramImpl((_env, state) => E.right({ value: state.store, state }));
 }
 
 /** The fp-ts URI of {@linkcode Program}. @category models */

@@ -85,7 +85,8 @@ export function parseReuse(value: unknown): Either<ScopeError, true | AutoReuse 
  *
  * @example
  * ```ts
- * import { AUTO_REUSE, isReuseOn } from "varscope";
+ * import { AUTO_REUSE } from "varscope";
+ * import { isReuseOn } from "./reuse.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(isReuseOn(AUTO_REUSE), true);

@@ -10,11 +10,12 @@ import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "./either.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { emptyNameTable } from "./name_table.ts";
-import { type Env, isProgram, type Program, type RunState } from "./program.ts";
+import { type Env, isProgram, type Program, type RunContext, type RunState } from "./program.ts";
+import { createVariables, type CreationPolicy } from "./creation_policy.ts";
+import { checkOptionKeys } from "./_options.ts";
 import { emptyScopeCounts } from "./scope_counts.ts";
 import { rootScope } from "./scope.ts";
 import { emptyStore, isStore, type Store } from "./store.ts";
-import type { Trace } from "./trace.ts";
 
 /**
  * The outcome of a successful run: the program's value and the new store.
@@ -28,18 +29,30 @@ export interface RunResult<A> {
   readonly store: Store;
 }
 
-const ROOT_ENV: Env = Object.freeze({
-  scope: rootScope(),
-  nameScope: "",
-  trace: null,
-  context: null,
+/**
+ * How a run may go: who may create variables.
+ *
+ * @category running
+ */
+export interface RunOptions {
+  /** Who may create variables (default: `createVariables()`). */
+  readonly creation?: CreationPolicy;
+}
+
+const ROOT_SCOPE = rootScope();
+const DEFAULT_RUN: RunContext = Object.freeze({
+  creation: createVariables(),
+  recording: null,
+  interpreter: null,
 });
+const ROOT_ENV: Env = Object.freeze({ scope: ROOT_SCOPE, nameScope: "", run: DEFAULT_RUN });
 
 /**
  * Runs a program on a store (the empty store by default).
  *
  * @param program the program
  * @param store the store to start from; it is not modified
+ * @param options who may create variables
  * @returns the value and new store, or the `ScopeError` that stopped the run
  *
  * @example
@@ -59,15 +72,14 @@ const ROOT_ENV: Env = Object.freeze({
 export function runScoped<A>(
   program: Program<A>,
   store: Store = emptyStore(),
+  options: RunOptions = {},
 ): Either<ScopeError, RunResult<A>> {
   if (!isProgram(program)) {
     return E.left(
       scopeError(
         "InvalidArgument",
         `Invalid program: expected a Program, got ${describeValue(program)}`,
-        {
-          argument: "program",
-        },
+        { argument: "program" },
       ),
     );
   }
@@ -76,79 +88,105 @@ export function runScoped<A>(
       scopeError(
         "InvalidArgument",
         `Invalid store: expected a Store, got ${describeValue(store)}`,
-        {
-          argument: "store",
-        },
+        { argument: "store" },
       ),
     );
   }
-  return runInEnv(program, store, ROOT_ENV);
+  const creation = runCreation(options);
+  if (E.isLeft(creation)) return creation;
+  const env = creation.right === DEFAULT_RUN.creation
+    ? ROOT_ENV
+    : { scope: ROOT_SCOPE, nameScope: "", run: { ...DEFAULT_RUN, creation: creation.right } };
+  const r = program.run(env, startState(store));
+  return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
 }
 
-function runInEnv<A>(
-  program: Program<A>,
-  store: Store,
-  env: Env,
-): Either<ScopeError, RunResult<A>> {
-  const state: RunState = {
+function runCreation(options: unknown): Either<ScopeError, CreationPolicy> {
+  if (options === undefined || options === null) return E.right(DEFAULT_RUN.creation);
+  const keys = checkOptionKeys(options, RUN_OPTION_KEYS, "runScoped");
+  if (E.isLeft(keys)) return keys;
+  const creation = Object.hasOwn(options as object, "creation")
+    ? (options as RunOptions).creation
+    : undefined;
+  if (creation === undefined) return E.right(DEFAULT_RUN.creation);
+  const tag = typeof creation === "object" && creation !== null ? creation._tag : undefined;
+  if (tag === "CreateVariables") return E.right(DEFAULT_RUN.creation);
+  if (tag === "ReuseOnly" && isStore((creation as { source?: unknown }).source)) {
+    return E.right(creation);
+  }
+  return E.left(
+    scopeError(
+      "InvalidArgument",
+      `Invalid creation: expected createVariables() or reuseOnly(store), got ${
+        describeValue(creation)
+      }`,
+      { argument: "creation" },
+    ),
+  );
+}
+
+const RUN_OPTION_KEYS: ReadonlySet<string> = new Set(["creation"]);
+
+/**
+ * The state a run starts from on `store`: root scope, fresh default-name
+ * counters and op names (L1). For interpreters, which keep one per store.
+ *
+ * @param store the store
+ * @returns the start state
+ *
+ * @example
+ * ```ts
+ * import { emptyStore, startState } from "varscope";
+ * import * as assert from "node:assert/strict";
+ *
+ * assert.equal(startState(emptyStore()).current, null);
+ * ```
+ *
+ * @category interpreters
+ */
+export function startState(store: Store): RunState {
+  return Object.freeze({
     store,
     counts: emptyScopeCounts(),
     names: emptyNameTable(),
     current: null,
     startVariables: store.variables,
-  };
-  const r = program.run(env, state);
-  return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+  });
 }
 
 /**
- * Runs a program as {@linkcode runScoped} does, with an interpreter's trace
- * (see `newTrace`) and context. For interpreters; the arguments are
- * trusted (no checks).
+ * Runs a program from a start state with an interpreter's run context (its
+ * creation policy, recording and own data). For interpreters: the
+ * arguments are trusted, and a replay that diverges throws
+ * `ReplayDiverged`.
  *
  * @param program the program
- * @param store the store to run against
- * @param trace a trace to record into or replay from, or null
- * @param context what the interpreter's own primitives read from `env.context`
+ * @param start the state to start from (see {@linkcode startState})
+ * @param run the run context
  * @returns the value and the store after, or the error
  *
  * @example
  * ```ts
- * import { emptyStore, getVariable, newTrace, runTraced } from "varscope";
+ * import { createVariables, emptyStore, getVariable, Recording, runWith, startState } from "varscope";
  * import * as assert from "node:assert/strict";
  *
- * const trace = newTrace();
- * const r = runTraced(getVariable("v", { shape: [1] }), emptyStore(), trace, null);
+ * const recording = new Recording();
+ * const run = { creation: createVariables(), recording, interpreter: null };
+ * const r = runWith(getVariable("v", { shape: [1] }), startState(emptyStore()), run);
  * assert.equal(r._tag === "Right" && r.right.value.name, "v:0");
- * assert.deepEqual(trace.keys, ["v"]);
+ * assert.equal(recording.size, 1);
  * ```
  *
  * @category interpreters
  */
-export function runTraced<A>(
+export function runWith<A>(
   program: Program<A>,
-  store: Store,
-  trace: Trace | null,
-  context: unknown,
+  start: RunState,
+  run: RunContext,
 ): Either<ScopeError, RunResult<A>> {
-  // An interpreter runs against the same store again and again; the start
-  // state is immutable, so one per store serves every run.
-  let state = startStates.get(store);
-  if (state === undefined) {
-    state = Object.freeze({
-      store,
-      counts: emptyScopeCounts(),
-      names: emptyNameTable(),
-      current: null,
-      startVariables: store.variables,
-    });
-    startStates.set(store, state);
-  }
-  const r = program.run({ scope: ROOT_ENV.scope, nameScope: "", trace, context }, state);
+  const r = program.run({ scope: ROOT_SCOPE, nameScope: "", run }, start);
   return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
 }
-
-const startStates = new WeakMap<Store, RunState>();
 
 /**
  * Runs a program and throws its `ScopeError` on failure (the imperative
@@ -156,6 +194,7 @@ const startStates = new WeakMap<Store, RunState>();
  *
  * @param program the program
  * @param store the store to start from; it is not modified
+ * @param options who may create variables
  * @returns the value and the new store
  * @throws {ScopeError} when the program fails
  *
@@ -175,8 +214,9 @@ const startStates = new WeakMap<Store, RunState>();
 export function runScopedOrThrow<A>(
   program: Program<A>,
   store: Store = emptyStore(),
+  options: RunOptions = {},
 ): RunResult<A> {
-  const r = runScoped(program, store);
+  const r = runScoped(program, store, options);
   if (E.isLeft(r)) throw r.left;
   return r.right;
 }

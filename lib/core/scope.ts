@@ -121,7 +121,8 @@ const isObjectOrNull = (x: unknown): boolean =>
  *
  * @example
  * ```ts
- * import { rootScope, validateVariableScope } from "varscope";
+ * import { rootScope } from "varscope";
+ * import { validateVariableScope } from "./scope.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(validateVariableScope(rootScope())._tag, "Right");

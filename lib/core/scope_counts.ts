@@ -32,7 +32,7 @@ const EMPTY: ScopeCounts = Object.freeze({
  *
  * @example
  * ```ts
- * import { countOf, emptyScopeCounts } from "varscope";
+ * import { countOf, emptyScopeCounts } from "./scope_counts.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(countOf(emptyScopeCounts(), "foo"), 0);
@@ -58,7 +58,7 @@ function path(name: string): readonly string[] {
  *
  * @example
  * ```ts
- * import { countOf, emptyScopeCounts, openScope } from "varscope";
+ * import { countOf, emptyScopeCounts, openScope } from "./scope_counts.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(countOf(openScope(emptyScopeCounts(), "a/b"), "a/b"), 1);
@@ -96,7 +96,7 @@ function update(
  *
  * @example
  * ```ts
- * import { countOf, emptyScopeCounts, openScope } from "varscope";
+ * import { countOf, emptyScopeCounts, openScope } from "./scope_counts.ts";
  * import * as assert from "node:assert/strict";
  *
  * const c = openScope(openScope(emptyScopeCounts(), "x"), "x");
@@ -119,7 +119,7 @@ export function openScope(counts: ScopeCounts, name: string): ScopeCounts {
  *
  * @example
  * ```ts
- * import { closeSubscopes, countOf, emptyScopeCounts, openScope } from "varscope";
+ * import { closeSubscopes, countOf, emptyScopeCounts, openScope } from "./scope_counts.ts";
  * import * as assert from "node:assert/strict";
  *
  * const c = closeSubscopes(openScope(openScope(emptyScopeCounts(), "a"), "a/b"), "a");
@@ -154,7 +154,7 @@ export function closeSubscopes(counts: ScopeCounts, name: string): ScopeCounts {
  *
  * @example
  * ```ts
- * import { emptyScopeCounts, openScope, uniqueScopeName } from "varscope";
+ * import { emptyScopeCounts, openScope, uniqueScopeName } from "./scope_counts.ts";
  * import * as assert from "node:assert/strict";
  *
  * const c = openScope(emptyScopeCounts(), "foo/bar");

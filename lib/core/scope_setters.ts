@@ -20,7 +20,6 @@ import { type DType, parseDType } from "./dtype.ts";
 import type { Either } from "./either.ts";
 import type { ScopeError } from "./errors.ts";
 import { makeProgram, type Program } from "./program.ts";
-import { tracedStep } from "./trace.ts";
 import type { VariableScope } from "./scope.ts";
 import type { CachingDevice } from "./variable.ts";
 
@@ -43,28 +42,17 @@ import type { CachingDevice } from "./variable.ts";
  * @category scopes
  */
 export function getVariableScope(): Program<VariableScope> {
-  return makeProgram((env, state) =>
-    tracedStep(
-      env,
-      state,
-      getVariableScope,
-      () => E.right({ value: state.current ?? env.scope, state }),
-    )
-  );
+  return makeProgram((env, state) => E.right({ value: state.current ?? env.scope, state }));
 }
 
 function updateCurrent(
   f: (scope: VariableScope) => Either<ScopeError, VariableScope>,
 ): Program<void> {
-  // On replay the change has no reader: what it would change is what later
-  // traced calls resolved, and those are replayed.
-  return makeProgram((env, state) =>
-    tracedStep(env, state, updateCurrent, () => {
-      const next = f(state.current ?? env.scope);
-      if (E.isLeft(next)) return next;
-      return E.right({ value: undefined, state: { ...state, current: Object.freeze(next.right) } });
-    })
-  );
+  return makeProgram((env, state) => {
+    const next = f(state.current ?? env.scope);
+    if (E.isLeft(next)) return next;
+    return E.right({ value: undefined, state: { ...state, current: Object.freeze(next.right) } });
+  });
 }
 
 /**

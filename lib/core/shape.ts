@@ -141,7 +141,7 @@ export function shapesCompatible(
  *
  * @example
  * ```ts
- * import { formatShape } from "varscope";
+ * import { formatShape } from "./shape.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(formatShape([null, 3]), "[?, 3]");

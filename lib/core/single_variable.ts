@@ -31,6 +31,7 @@ import {
 } from "./shape.ts";
 import { addToCollections, putVariable, type Store } from "./store.ts";
 import type { SaveSliceInfo, Variable } from "./variable.ts";
+import type { CreationPolicy } from "./creation_policy.ts";
 
 /** @internal A result with the store and op-name table after it. */
 export type Made<A> = Either<
@@ -156,6 +157,7 @@ export function singleVariable(
   start: Store["variables"],
   args: GetterArgs,
   shard: ShardInfo | null,
+  creation: CreationPolicy,
 ): Made<Variable> {
   const { name } = args;
   let init = args.initializer;
@@ -195,26 +197,15 @@ export function singleVariable(
       ),
     );
   }
-  if (store.frozen) {
-    return E.left(
-      scopeError(
-        "StoreFrozen",
-        `Cannot create variable "${name}": the store is frozen (apply runs may only reuse)`,
-        {
-          name,
-        },
-      ),
-    );
-  }
-  if (store.source !== null) {
-    // An apply run: "creating" takes the variable init made, so the run
-    // meets exactly the sharing checks init met.
-    const made = store.source.variables.getParts(parts[0], parts[1]);
+  if (creation._tag === "ReuseOnly") {
+    // An apply run: "creating" takes the variable the creating run made,
+    // so this run meets exactly the sharing checks that one met.
+    const made = creation.source.variables.getParts(parts[0], parts[1]);
     if (made === undefined) {
       return E.left(
         scopeError(
-          "StoreFrozen",
-          `Cannot create variable "${name}": init did not create it, and apply runs may only use the variables init created`,
+          "CreationRefused",
+          `Cannot create variable "${name}": init did not create it, and this run may only use the variables that its source store (the one init made) holds`,
           { name },
         ),
       );

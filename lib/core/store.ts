@@ -43,13 +43,6 @@ export interface Store {
   readonly templates: PersistentMap<number, TemplateState>;
   /** Next template id to hand out. */
   readonly nextTemplateId: number;
-  /** A frozen store refuses to create variables (`StoreFrozen`). */
-  readonly frozen: boolean;
-  /**
-   * For an apply run's store (see {@linkcode applyStore}): the store whose
-   * variables "creating" takes, or null.
-   */
-  readonly source: Store | null;
   /**
    * How many stored variables are named `…/part_0`; while 0, the TF1 G10
    * check for a partitioned version of a name can be skipped.
@@ -80,8 +73,6 @@ export function emptyStore(): Store {
     collections: PersistentMultiList.empty<string, unknown>(),
     templates: PersistentMap.empty<number, TemplateState>(),
     nextTemplateId: 0,
-    frozen: false,
-    source: null,
     shardNames: 0,
   });
 }
@@ -198,78 +189,6 @@ export function listVariables(store: Store): readonly Variable[] {
  */
 export function listPartitionedVariables(store: Store): readonly PartitionedVariable[] {
   return Array.from(store.partitioned.values());
-}
-
-/**
- * A copy of the store that refuses to create variables: a program run on it
- * can only reuse what exists (`StoreFrozen` otherwise). Used by apply-style
- * runners.
- *
- * @param store the store
- * @returns the frozen store
- *
- * @example
- * ```ts
- * import { emptyStore, freezeStore, getVariable, runScoped } from "varscope";
- * import * as assert from "node:assert/strict";
- *
- * const r = runScoped(getVariable("v", { shape: [1] }), freezeStore(emptyStore()));
- * assert.equal(r._tag === "Left" && r.left.tag, "StoreFrozen");
- * ```
- *
- * @category models
- */
-export function freezeStore(store: Store): Store {
-  return store.frozen ? store : { ...store, frozen: true };
-}
-
-/**
- * The store an apply run starts from: empty, but creating a variable takes
- * the one `source` holds under that name (with the same shape and dtype
- * checks as sharing) and fails with `StoreFrozen` for any other name. The
- * run so meets exactly the sharing rules (reuse, `VariableExists`) the
- * creating run met, and hands back the very variables it made.
- *
- * @param source the store that made the variables (usually frozen)
- * @returns the empty store drawing on `source`
- *
- * @example
- * ```ts
- * import { applyStore, getVariable, runScoped, runScopedOrThrow, variableScope } from "varscope";
- * import * as assert from "node:assert/strict";
- *
- * const p = variableScope("foo", getVariable("v", { shape: [1] }));
- * const made = runScopedOrThrow(p);
- * const again = runScopedOrThrow(p, applyStore(made.store));
- * assert.equal(again.value, made.value);
- * const other = runScoped(getVariable("w", { shape: [1] }), applyStore(made.store));
- * assert.equal(other._tag === "Left" && other.left.tag, "StoreFrozen");
- * ```
- *
- * @category models
- */
-export function applyStore(source: Store): Store {
-  return { ...emptyStore(), source };
-}
-
-/**
- * A copy of a frozen store that allows creation again.
- *
- * @param store the store
- * @returns the unfrozen store
- *
- * @example
- * ```ts
- * import { emptyStore, freezeStore, thawStore } from "varscope";
- * import * as assert from "node:assert/strict";
- *
- * assert.equal(thawStore(freezeStore(emptyStore())).frozen, false);
- * ```
- *
- * @category models
- */
-export function thawStore(store: Store): Store {
-  return store.frozen ? { ...store, frozen: false } : store;
 }
 
 /**

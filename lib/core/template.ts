@@ -10,7 +10,6 @@ import { globalVariables, GraphKeys, localVariables, trainableVariables } from "
 import type { CustomGetter } from "./custom_getter.ts";
 import { describeValue, scopeError } from "./errors.ts";
 import { makeProgram, type Program } from "./program.ts";
-import { refuseReplay, TRACE_DIVERGED } from "./trace.ts";
 import { uniqueScopeName } from "./scope_counts.ts";
 import type { VariableScope } from "./scope.ts";
 import type { Store, TemplateState } from "./store.ts";
@@ -86,9 +85,8 @@ export function makeTemplate<Args extends readonly unknown[], A>(
   options: MakeTemplateOptions = {},
 ): Program<Template<Args, A>> {
   return makeProgram((env, state) => {
-    // Templates keep their state in the store, which a replay does not
-    // thread: a program that uses one is always run in full.
-    if (refuseReplay(env)) return E.left(TRACE_DIVERGED);
+    // Not recorded: a template keeps its state in the store, and a replay
+    // hands back the recorded state after every recorded step.
     if (typeof name !== "string" || name === "") {
       return E.left(
         scopeError(
@@ -164,7 +162,6 @@ function callTemplate<A>(
   body: () => Program<A>,
 ): Program<A> {
   return makeProgram((env, state) => {
-    if (refuseReplay(env)) return E.left(TRACE_DIVERGED);
     const ts = state.store.templates.get(id);
     if (ts === undefined) {
       return E.left(

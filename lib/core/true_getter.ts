@@ -15,6 +15,7 @@ import type { RunState, Step } from "./program.ts";
 import { type Shape, shapesCompatible } from "./shape.ts";
 import { type Made, singleVariable } from "./single_variable.ts";
 import type { Store } from "./store.ts";
+import type { CreationPolicy } from "./creation_policy.ts";
 import type { Variable, VariableLike } from "./variable.ts";
 
 /**
@@ -49,6 +50,7 @@ export function reusedVariable(
 export function runTrueGetter(
   args: GetterArgs,
   state: RunState,
+  creation: CreationPolicy,
 ): Either<ScopeError, Step<VariableLike>> {
   const { store, names } = state;
   const isScalar = args.shape !== undefined && args.shape.length === 0;
@@ -65,10 +67,10 @@ export function runTrueGetter(
         ),
       );
     }
-    made = partitionedVariable(store, names, state.startVariables, args);
+    made = partitionedVariable(store, names, state.startVariables, args, creation);
   } else if (args.reuse === true && args.partitioner === null && store.partitioned.has(args.name)) {
     // TF1 G8: reuse=True without a partitioner returns the stored one.
-    made = partitionedVariable(store, names, state.startVariables, args);
+    made = partitionedVariable(store, names, state.startVariables, args, creation);
   } else if (store.shardNames > 0 && store.variables.has(`${args.name}/part_0`)) {
     return E.left(
       scopeError(
@@ -78,7 +80,7 @@ export function runTrueGetter(
       ),
     );
   } else {
-    made = singleVariable(store, names, state.startVariables, args, null);
+    made = singleVariable(store, names, state.startVariables, args, null, creation);
   }
   if (E.isLeft(made)) return made;
   const next = made.right;

@@ -19,12 +19,11 @@ import { checkOptionKeys, invalidArgument as invalid, parseDefaults } from "./_o
 import { joinName, validateRelativeName } from "./name.ts";
 import { type Body, enterNameScope, isBody, resolveBody } from "./name_scope.ts";
 import { type Env, fail, type Program, type RunState, type Step } from "./program.ts";
-import { ProgramBase } from "./_program_base.ts";
 import { isReuseOn, parseReuse, type ReuseArgument } from "./reuse.ts";
 import { closeSubscopes, openScope, type ScopeCounts, uniqueScopeName } from "./scope_counts.ts";
 import { validateVariableScope, type VariableScope } from "./scope.ts";
 import type { CachingDevice } from "./variable.ts";
-import { recordEntry, replayEntry, TRACE_DIVERGED, TRACE_MISS } from "./trace.ts";
+import { RecordedProgram } from "./_recorded.ts";
 
 /**
  * The options a replay compares: those that decide names and reuse and are
@@ -37,10 +36,14 @@ function scopeGuard(options: unknown): readonly unknown[] | undefined {
   return [o.reuse, o.defaultName, o.auxiliaryNameScope, o.dtype, o.useResource];
 }
 
-/** What a recorded `variableScope` opened: enough to run its body again. */
+/** What `variableScope` decides when it opens: enough to run its body again. */
 interface OpenedScope {
   readonly scope: VariableScope;
   readonly nameScope: string;
+  /** The state the body starts from. */
+  readonly inner: RunState;
+  /** The default-name counters on leaving (B5, B6). */
+  readonly exit: (counts: ScopeCounts) => ScopeCounts;
 }
 
 /**
@@ -226,8 +229,8 @@ export function variableScope<A>(
   return new VariableScopeProgram(nameOrScope, options, body);
 }
 
-/** The program `variableScope` returns. */
-class VariableScopeProgram<A> extends ProgramBase<A> {
+/** The program `variableScope` returns: opening is recorded, the body always runs. */
+class VariableScopeProgram<A> extends RecordedProgram<OpenedScope, A> {
   constructor(
     readonly nameOrScope: string | VariableScope | null,
     readonly options: unknown,
@@ -235,27 +238,52 @@ class VariableScopeProgram<A> extends ProgramBase<A> {
   ) {
     super();
   }
-  run(env: Env, state: RunState): Either<ScopeError, Step<A>> {
-    return runVariableScope(this.nameOrScope, this.options, this.body, env, state);
+  get key(): unknown {
+    return this.nameOrScope;
+  }
+  guard(): unknown {
+    return scopeGuard(this.options);
+  }
+  matches(recorded: unknown): boolean {
+    const o = this.options;
+    if (typeof o !== "object" || o === null) return recorded === undefined;
+    const r = recorded as readonly unknown[] | undefined;
+    const g = o as Record<string, unknown>;
+    return r !== undefined && r[0] === g.reuse && r[1] === g.defaultName &&
+      r[2] === g.auxiliaryNameScope && r[3] === g.dtype && r[4] === g.useResource;
+  }
+  decide(env: Env, state: RunState): Either<ScopeError, Step<OpenedScope>> {
+    return openVariableScope(this.nameOrScope, this.options, this.body, env, state);
+  }
+  override resume(
+    opened: OpenedScope,
+    env: Env,
+    before: RunState,
+  ): Either<ScopeError, Step<A>> {
+    const { scope, nameScope } = opened;
+    const program = resolveBody(this.body, scope);
+    if (E.isLeft(program)) return program;
+    const r = program.right.run({ scope, nameScope, run: env.run }, opened.inner);
+    if (E.isLeft(r)) return r;
+    const after = r.right.state;
+    return E.right({
+      value: r.right.value,
+      state: {
+        ...after,
+        counts: opened.exit(after.counts),
+        current: before.current,
+      },
+    });
   }
 }
 
-function runVariableScope<A>(
+function openVariableScope<A>(
   nameOrScope: string | VariableScope | null,
   options: unknown,
   body: Body<VariableScope, A>,
   env: Env,
   state: RunState,
-): Either<ScopeError, Step<A>> {
-  const trace = env.trace;
-  if (trace !== null && trace.mode === "replay") {
-    const opened = replayEntry(trace, nameOrScope, scopeGuard(options));
-    if (opened === TRACE_MISS) return E.left(TRACE_DIVERGED);
-    const { scope, nameScope } = opened as OpenedScope;
-    const program = resolveBody(body, scope);
-    if (E.isLeft(program)) return program;
-    return program.right.run({ scope, nameScope, trace, context: env.context }, state);
-  }
+): Either<ScopeError, Step<OpenedScope>> {
   const parsed = parseOptions(options);
   if (E.isLeft(parsed)) return parsed;
   const o = parsed.right;
@@ -356,28 +384,6 @@ function runVariableScope<A>(
       nameOrScope,
     );
   }
-  const program = resolveBody(body, scope);
-  if (E.isLeft(program)) return program;
   const inner: RunState = { ...state, counts, names, current: null };
-  if (trace !== null) {
-    recordEntry(
-      trace,
-      nameOrScope,
-      { scope, nameScope } satisfies OpenedScope,
-      scopeGuard(options),
-    );
-  }
-  const r = program.right.run({ scope, nameScope, trace, context: env.context }, inner);
-  if (E.isLeft(r)) return r;
-  const after = r.right.state;
-  return E.right({
-    value: r.right.value,
-    state: {
-      ...after,
-      store: after.store,
-      counts: exit(after.counts),
-      names: after.names,
-      current: state.current,
-    },
-  });
+  return E.right({ value: { scope, nameScope, inner, exit }, state: inner });
 }

@@ -130,7 +130,7 @@ function scalarKind(x: unknown): "number" | "bool" | "string" | null {
  *
  * @example
  * ```ts
- * import { toValue } from "varscope";
+ * import { toValue } from "./value.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.deepEqual(toValue(new Int32Array([1, 2]), "initializer"), {
@@ -229,7 +229,8 @@ function validSeed(x: unknown): boolean {
  *
  * @example
  * ```ts
- * import { randomNormalInitializer, validateInitializer } from "varscope";
+ * import { randomNormalInitializer } from "varscope";
+ * import { validateInitializer } from "./value.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(validateInitializer(randomNormalInitializer({ stddev: -1 }), "initializer")._tag, "Left");
@@ -324,7 +325,8 @@ export function validateInitializer(
  *
  * @example
  * ```ts
- * import { normalizeInitializer, zerosInitializer } from "varscope";
+ * import { zerosInitializer } from "varscope";
+ * import { normalizeInitializer } from "./value.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.deepEqual(normalizeInitializer(zerosInitializer, "initializer"), { _tag: "Right", right: { _tag: "Zeros" } });

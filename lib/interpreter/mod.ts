@@ -1,8 +1,9 @@
 /**
  * varscope on TensorFlow.js: run scoped programs on tensors.
  *
- * `transform(f)` gives `init` (materialise parameters) and `apply` (run on
- * parameters, compiled after the first call per input signature);
+ * `transform(f)` gives `init` (materialise parameters), `apply` (run on
+ * parameters, compiled after the first call per input signature) and
+ * `applyWithUpdates` (apply, then the pass's variable writes);
  * `makeTrainer` trains with any TensorFlow.js optimizer; `useBackend`
  * picks `cpu`, `wasm` or `webgpu`. Importing this entry point loads
  * TensorFlow.js; `varscope` itself never does.
@@ -29,10 +30,26 @@
  *
  * @module
  */
-export * from "../backends/mod.ts";
-export { applyConstraint } from "./apply_constraint.ts";
-export { initialTensor, toTfDType } from "./initial_tensor.ts";
+
+// Running models: init, apply, applyWithUpdates.
+export {
+  type ApplyOptions,
+  type Initialized,
+  type InitOptions,
+  transform,
+  type Transformed,
+  type TransformOptions,
+  type Updated,
+} from "./transform.ts";
 export { inputSignature } from "./input_signature.ts";
+
+// Reading and writing variables inside a program.
+export { readShards, readVariable, variable } from "./read_variable.ts";
+export { assign, assignAdd, assignSub } from "./state_updates.ts";
+export { randomSeed } from "./random_seed.ts";
+export { regularizationLoss, totalRegularizationLoss } from "./regularization.ts";
+
+// Parameters.
 export {
   checkParams,
   makeParams,
@@ -41,16 +58,27 @@ export {
   paramsLayout,
   shareTensor,
 } from "./params.ts";
-export { readShards, readVariable, variable } from "./read_variable.ts";
-export { regularizationLoss, totalRegularizationLoss } from "./regularization.ts";
+export { initialTensor, toTfDType } from "./initial_tensor.ts";
+export { applyConstraint } from "./apply_constraint.ts";
 export { regularizationLossValue } from "./regularization_loss.ts";
-export { requireBackend } from "./require_backend.ts";
-export { isTensorContext, type TensorContext } from "./tensor_context.ts";
+
+// Training.
 export { makeTrainer, type StepResult, type Trainer, type TrainerOptions } from "./trainer.ts";
+
+// Backends.
+export { requireBackend } from "./require_backend.ts";
 export {
-  type Initialized,
-  type InitOptions,
-  transform,
-  type Transformed,
-  type TransformOptions,
-} from "./transform.ts";
+  activeBackend,
+  BACKEND_NAMES,
+  type BackendChoice,
+  type BackendName,
+  detectGpu,
+  type DetectGpuOptions,
+  type GpuAdapterDescription,
+  type GpuDetection,
+  isBackendName,
+  isSoftwareAdapter,
+  quietCpuBanner,
+  useBackend,
+  type UseBackendOptions,
+} from "../backends/mod.ts";

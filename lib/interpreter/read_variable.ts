@@ -9,18 +9,18 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as E from "fp-ts/lib/Either.js";
 import { describeValue, ScopeError, scopeError } from "../core/errors.ts";
 import { getVariable, type GetVariableOptions } from "../core/get_variable.ts";
-import { type Env, makeProgram, type Program, type RunState, type Step } from "../core/program.ts";
-import { ProgramBase } from "../core/_program_base.ts";
+import type { Env, Program, RunState, Step } from "../core/program.ts";
 import type { Either } from "../core/either.ts";
-import { TRACE_DIVERGED, TRACE_MISS, tracedStep } from "../core/trace.ts";
-import { replayGuarded } from "../core/_replay_guarded.ts";
+import { RecordedProgram, RecordedStep } from "../core/_recorded.ts";
+import { sameGuardElement } from "../core/_same_guard_element.ts";
 import type { PartitionedVariable, Variable, VariableLike } from "../core/variable.ts";
-import { isTensorContext, type TensorContext } from "./tensor_context.ts";
+import { passOf, type SlotSource } from "./_pass.ts";
 
 /** Where a variable's tensors are: one slot, or shards joined along an axis. */
-type Slots = number | { readonly slots: readonly number[]; readonly axis: number };
+export type Slots = number | { readonly slots: readonly number[]; readonly axis: number };
 
-function notInterpreted(what: string): ScopeError {
+/** @internal The error for a tensor primitive run outside the interpreter. */
+export function notInterpreted(what: string): ScopeError {
   return scopeError(
     "InvalidArgument",
     `${what} needs tensors: run the program with transform(f).init or .apply from "varscope/tfjs"`,
@@ -28,7 +28,8 @@ function notInterpreted(what: string): ScopeError {
   );
 }
 
-function slotsOf(ctx: TensorContext, v: unknown): E.Either<ScopeError, Slots> {
+/** @internal Where a variable's tensors are in a pass. */
+export function slotsOf(ctx: SlotSource, v: unknown): E.Either<ScopeError, Slots> {
   const tag = (v as { _tag?: unknown } | null)?._tag;
   if (tag === "Variable") {
     const slot = ctx.slotOf(v as Variable);
@@ -56,7 +57,7 @@ function slotsOf(ctx: TensorContext, v: unknown): E.Either<ScopeError, Slots> {
   );
 }
 
-function tensorOf(ctx: TensorContext, slots: Slots): tf.Tensor {
+function tensorOf(ctx: SlotSource, slots: Slots): tf.Tensor {
   if (typeof slots === "number") return ctx.tensor(slots);
   return tf.concat(slots.slots.map(ctx.tensor), slots.axis);
 }
@@ -89,15 +90,20 @@ function tensorOf(ctx: TensorContext, slots: Slots): tf.Tensor {
  * @category interpreter
  */
 export function readVariable(variable: VariableLike): Program<tf.Tensor> {
-  return makeProgram((env, state) => {
-    const ctx = env.context;
-    if (!isTensorContext(ctx)) return E.left(notInterpreted("readVariable"));
-    const r = tracedStep(env, state, variable, () => {
-      const slots = slotsOf(ctx, variable);
+  return new RecordedStep<Slots, tf.Tensor>(
+    variable,
+    (env, state) => {
+      const pass = passOf(env);
+      if (pass === null) return E.left(notInterpreted("readVariable"));
+      const slots = slotsOf(pass.slots, variable);
       return E.isLeft(slots) ? slots : E.right({ value: slots.right, state });
-    });
-    return E.isLeft(r) ? r : E.right({ value: tensorOf(ctx, r.right.value), state: r.right.state });
-  });
+    },
+    (slots, env, state) => {
+      const pass = passOf(env);
+      if (pass === null) return E.left(notInterpreted("readVariable"));
+      return E.right({ value: tensorOf(pass.slots, slots), state });
+    },
+  );
 }
 
 /**
@@ -127,18 +133,22 @@ export function readVariable(variable: VariableLike): Program<tf.Tensor> {
  * @category interpreter
  */
 export function readShards(variable: VariableLike): Program<readonly tf.Tensor[]> {
-  return makeProgram((env, state) => {
-    const ctx = env.context;
-    if (!isTensorContext(ctx)) return E.left(notInterpreted("readShards"));
-    const r = tracedStep(env, state, variable, () => {
-      const slots = slotsOf(ctx, variable);
+  return new RecordedStep<Slots, readonly tf.Tensor[]>(
+    variable,
+    (env, state) => {
+      const pass = passOf(env);
+      if (pass === null) return E.left(notInterpreted("readShards"));
+      const slots = slotsOf(pass.slots, variable);
       return E.isLeft(slots) ? slots : E.right({ value: slots.right, state });
-    });
-    if (E.isLeft(r)) return r;
-    const slots = r.right.value;
-    const value = typeof slots === "number" ? [ctx.tensor(slots)] : slots.slots.map(ctx.tensor);
-    return E.right({ value, state: r.right.state });
-  });
+    },
+    (slots, env, state) => {
+      const pass = passOf(env);
+      if (pass === null) return E.left(notInterpreted("readShards"));
+      const ctx = pass.slots;
+      const value = typeof slots === "number" ? [ctx.tensor(slots)] : slots.slots.map(ctx.tensor);
+      return E.right({ value, state });
+    },
+  );
 }
 
 /**
@@ -173,33 +183,45 @@ export function variable(name: string, options?: GetVariableOptions): Program<tf
   return new VariableProgram(name, options);
 }
 
-/** The program `variable` returns: one traced step for both halves, so a replay finds the slots at once. */
-class VariableProgram extends ProgramBase<tf.Tensor> {
+/**
+ * The program `variable` returns: one recorded step for both halves, so a
+ * replay finds the slots at once.
+ */
+class VariableProgram extends RecordedProgram<Slots, tf.Tensor> {
   /** The getVariable half, made on the first run that records or runs in full. */
   #get: Program<VariableLike> | null = null;
 
-  constructor(readonly name: string, readonly options: GetVariableOptions | undefined) {
+  constructor(readonly key: string, readonly options: GetVariableOptions | undefined) {
     super();
   }
 
-  run(env: Env, state: RunState): Either<ScopeError, Step<tf.Tensor>> {
-    const ctx = env.context;
-    if (!isTensorContext(ctx)) return E.left(notInterpreted("variable"));
-    const { name, options } = this;
-    const trace = env.trace;
-    if (trace !== null && trace.mode === "replay") {
-      const slots = replayGuarded(trace, name, options?.shape, options?.dtype);
-      return slots === TRACE_MISS
-        ? E.left(TRACE_DIVERGED)
-        : E.right({ value: tensorOf(ctx, slots as Slots), state });
-    }
-    const get = this.#get ??= getVariable(name, options);
-    const r = tracedStep(env, state, name, () => {
-      const got = get.run(env, state);
-      if (E.isLeft(got)) return got;
-      const slots = slotsOf(ctx, got.right.value);
-      return E.isLeft(slots) ? slots : E.right({ value: slots.right, state: got.right.state });
-    }, [options?.shape, options?.dtype]);
-    return E.isLeft(r) ? r : E.right({ value: tensorOf(ctx, r.right.value), state: r.right.state });
+  guard(): unknown {
+    const shape: unknown = this.options?.shape;
+    return [Array.isArray(shape) ? shape.slice() : shape, this.options?.dtype];
+  }
+
+  matches(recorded: unknown): boolean {
+    const r = recorded as readonly unknown[];
+    return sameGuardElement(r[0], this.options?.shape) && r[1] === this.options?.dtype;
+  }
+
+  decide(env: Env, state: RunState): Either<ScopeError, Step<Slots>> {
+    const pass = passOf(env);
+    if (pass === null) return E.left(notInterpreted("variable"));
+    const got = (this.#get ??= getVariable(this.key, this.options)).run(env, state);
+    if (E.isLeft(got)) return got;
+    const slots = slotsOf(pass.slots, got.right.value);
+    return E.isLeft(slots) ? slots : E.right({ value: slots.right, state: got.right.state });
+  }
+
+  override resume(
+    slots: Slots,
+    env: Env,
+    _before: RunState,
+    after: RunState,
+  ): Either<ScopeError, Step<tf.Tensor>> {
+    const pass = passOf(env);
+    if (pass === null) return E.left(notInterpreted("variable"));
+    return E.right({ value: tensorOf(pass.slots, slots), state: after });
   }
 }

@@ -9,12 +9,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as E from "fp-ts/lib/Either.js";
 import { type RegularizationLoss, regularizationLosses } from "../core/collections.ts";
 import { describeValue, scopeError } from "../core/errors.ts";
-import { makeProgram, type Program } from "../core/program.ts";
+import { fail, type Program } from "../core/program.ts";
 import type { Store } from "../core/store.ts";
-import { tracedStep } from "../core/trace.ts";
+import { RecordedStep } from "../core/_recorded.ts";
 import { checkParams, type Params, paramsLayout } from "./params.ts";
 import { regularizationLossValue } from "./regularization_loss.ts";
-import { isTensorContext } from "./tensor_context.ts";
+import { passOf } from "./_pass.ts";
+import { notInterpreted } from "./read_variable.ts";
 
 interface LossSlot {
   readonly slot: number;
@@ -106,36 +107,32 @@ export function storeLossSlots(store: Store, scope?: string): readonly LossSlot[
  */
 export function regularizationLoss(scope?: string): Program<tf.Scalar> {
   const key = `regularizationLoss:${scope ?? ""}`;
-  return makeProgram((env, state) => {
-    const ctx = env.context;
-    if (!isTensorContext(ctx)) {
-      return E.left(
-        scopeError(
-          "InvalidArgument",
-          'regularizationLoss needs tensors: run the program with transform(f).init or .apply from "varscope/tfjs"',
-          {},
-        ),
-      );
-    }
-    if (scope !== undefined && typeof scope !== "string") {
-      return E.left(
-        scopeError("InvalidArgument", `Invalid scope ${describeValue(scope)}: expected a string`, {
-          argument: "scope",
-        }),
-      );
-    }
-    const r = tracedStep(env, state, key, () => {
+  if (scope !== undefined && typeof scope !== "string") {
+    return fail(
+      scopeError("InvalidArgument", `Invalid scope ${describeValue(scope)}: expected a string`, {
+        argument: "scope",
+      }),
+    );
+  }
+  return new RecordedStep<readonly LossSlot[], tf.Scalar>(
+    key,
+    (env, state) => {
+      const pass = passOf(env);
+      if (pass === null) return E.left(notInterpreted("regularizationLoss"));
       const slots: LossSlot[] = [];
       for (const loss of regularizationLosses(state.store, scope)) {
-        const slot = ctx.slotOf(loss.variable);
+        const slot = pass.slots.slotOf(loss.variable);
         if (typeof slot !== "number") return E.left(slot);
         slots.push({ slot, loss });
       }
-      return E.right({ value: slots as readonly LossSlot[], state });
-    });
-    if (E.isLeft(r)) return r;
-    return E.right({ value: sumLosses(r.right.value, ctx.tensor), state: r.right.state });
-  });
+      return E.right({ value: slots, state });
+    },
+    (slots, env, state) => {
+      const pass = passOf(env);
+      if (pass === null) return E.left(notInterpreted("regularizationLoss"));
+      return E.right({ value: sumLosses(slots, pass.slots.tensor), state });
+    },
+  );
 }
 
 /**

@@ -25,8 +25,13 @@ import { applyConstraint } from "./apply_constraint.ts";
 import { checkParams, Params, paramsLayout, shareTensor } from "./params.ts";
 import { storeLossSlots, sumLosses } from "./regularization.ts";
 import { requireBackend } from "./require_backend.ts";
-import type { TensorContext } from "./tensor_context.ts";
-import { asScopeError, runModel, type Transformed } from "./transform.ts";
+import { Pass, type SlotSource, writtenValue } from "./_pass.ts";
+import {
+  type ApplyOptions,
+  asScopeError,
+  type Transformed,
+  TransformedModel,
+} from "./transform.ts";
 
 /**
  * Options of {@linkcode makeTrainer}.
@@ -63,10 +68,13 @@ export interface StepResult {
 export interface Trainer<I> {
   /**
    * One step: gradients of the loss for every trainable variable
-   * (partitioned ones shard by shard), the optimizer's update, then
-   * constraints. Non-trainable variables keep their values.
+   * (partitioned ones shard by shard), the optimizer's update, constraints,
+   * then the pass's variable writes (batch-norm moving averages, TF1's
+   * `UPDATE_OPS` run with the train op). Other non-trainable variables keep
+   * their values. `seed` is the pass's random seed (default: the step's
+   * number, so every step draws new dropout masks).
    */
-  readonly step: (params: Params, input: I) => StepResult;
+  readonly step: (params: Params, input: I, options?: ApplyOptions) => StepResult;
   /** Frees the trainer's variables (not the optimizer: the caller made it). */
   readonly dispose: () => void;
 }
@@ -78,7 +86,7 @@ interface Slots {
   readonly trainable: tf.Variable[];
   readonly constrained: readonly number[];
   readonly layout: readonly Variable[];
-  readonly ctx: TensorContext;
+  readonly source: SlotSource;
   /** The store's regularization losses, when the loss includes them. */
   readonly lossSlots: ReturnType<typeof storeLossSlots>;
   current: Params | null;
@@ -127,7 +135,7 @@ export function makeTrainer<I>(
   model: Transformed<I, tf.Scalar>,
   options: TrainerOptions,
 ): Trainer<I> {
-  if (typeof model !== "object" || model === null || typeof model.apply !== "function") {
+  if (!(model instanceof TransformedModel)) {
     throw scopeError(
       "InvalidArgument",
       `Invalid model: expected transform(...)'s result, got ${describeValue(model)}`,
@@ -181,8 +189,7 @@ export function makeTrainer<I>(
     const variables = layout.map((v, i) =>
       v.trainable && params.at(i).dtype === "float32" ? tf.variable(params.at(i), true) : null
     );
-    const ctx: TensorContext = {
-      _tag: "TensorContext",
+    const source: SlotSource = {
       slotOf: (v) =>
         paramsLayout(params.store).index.get(v.fullName) ??
           scopeError("InvalidParams", `No parameter for variable "${v.fullName}"`, {
@@ -198,7 +205,7 @@ export function makeTrainer<I>(
         v.constraint !== null && variables[i] !== null ? [i] : []
       ),
       layout,
-      ctx,
+      source,
       lossSlots: regularization ? storeLossSlots(params.store) : [],
       current: null,
     };
@@ -206,13 +213,17 @@ export function makeTrainer<I>(
     return made;
   };
 
-  const step = (params: Params, input: I): StepResult => {
+  let steps = 0;
+  const step = (params: Params, input: I, stepOptions?: ApplyOptions): StepResult => {
     if (disposed) throw scopeError("InvalidArgument", "This trainer was disposed", {});
     const bad = checkParams(params);
     if (bad !== null) throw bad;
+    const seed = stepSeed(stepOptions, steps++);
     requireBackend();
     const s = slotsFor(params);
+    const pass = new Pass(s.source, seed);
     s.current = params;
+    let loss: tf.Scalar | null = null;
     try {
       for (let i = 0; i < s.variables.length; i++) {
         const v = s.variables[i];
@@ -221,49 +232,79 @@ export function makeTrainer<I>(
         if (v != null && v.dataId !== params.at(i).dataId) v.assign(params.at(i));
       }
       const lossSlots = s.lossSlots;
-      let loss: tf.Scalar | null;
       // Tensors the gradient tape saved for the backward pass are only
       // freed by a finished backward pass: after a failure they are freed here.
       let tape: unknown = null;
+      // The loss the forward pass made, freed here when a later part of the
+      // step fails (the optimizer's own checks, a disposed optimizer).
+      let produced: tf.Tensor | null = null;
+      let computed: { value: tf.Scalar; grads: tf.NamedTensorMap } | null = null;
       try {
-        loss = optimizer.minimize(
-          () => {
-            tape = (tf.engine().state as unknown as { activeTape: unknown }).activeTape;
-            const out = runModel(model, params.store, input, s.ctx);
-            if (!(out instanceof tf.Tensor) || out.rank !== 0) {
-              throw scopeError(
-                "InvalidArgument",
-                `The loss program must return a scalar tensor, got ${
-                  out instanceof tf.Tensor ? `shape [${out.shape.join(",")}]` : describeValue(out)
-                }`,
-                {},
-              );
-            }
-            return (lossSlots.length === 0
-              ? out
-              : tf.add(out, sumLosses(lossSlots, s.ctx.tensor))) as tf.Scalar;
-          },
-          true,
-          s.trainable,
-        );
+        computed = optimizer.computeGradients(() => {
+          tape = (tf.engine().state as unknown as { activeTape: unknown }).activeTape;
+          const out = (model as TransformedModel<I, tf.Scalar>).runForTrainer(
+            params.store,
+            input,
+            pass,
+          );
+          if (!(out instanceof tf.Tensor) || out.rank !== 0) {
+            throw scopeError(
+              "InvalidArgument",
+              `The loss program must return a scalar tensor, got ${
+                out instanceof tf.Tensor ? `shape [${out.shape.join(",")}]` : describeValue(out)
+              }`,
+              {},
+            );
+          }
+          produced = lossSlots.length === 0
+            ? out
+            : tf.add(out, sumLosses(lossSlots, s.source.tensor));
+          return produced as tf.Scalar;
+        }, s.trainable);
+        optimizer.applyGradients(computed.grads);
+        loss = computed.value;
       } catch (e) {
         freeSaved(tape);
+        const made = produced as tf.Tensor | null;
+        if (made !== null && !made.isDisposed) made.dispose();
         throw asScopeError(e, "Training step failed");
+      } finally {
+        if (computed !== null) tf.dispose(computed.grads);
       }
+      for (const i of s.constrained) {
+        const v = s.variables[i]!;
+        tf.tidy(() =>
+          v.assign(applyConstraint(s.layout[i]!.constraint!, v, s.layout[i]!.fullName))
+        );
+      }
+      const written = new Set(pass.writes.map((w) => w.slot));
+      const tensors: tf.Tensor[] = [];
       try {
-        for (const i of s.constrained) {
-          const v = s.variables[i]!;
-          tf.tidy(() =>
-            v.assign(applyConstraint(s.layout[i]!.constraint!, v, s.layout[i]!.fullName))
-          );
+        for (let i = 0; i < s.variables.length; i++) {
+          const v = s.variables[i];
+          const current: tf.Tensor = v ?? params.at(i);
+          const next = written.has(i) ? writtenValue(pass.writes, i, current) : null;
+          if (next !== null && v != null) {
+            // A write to a trainable variable lands after the gradient step.
+            v.assign(next);
+            next.dispose();
+            tensors.push(shareTensor(v));
+          } else {
+            tensors.push(next ?? shareTensor(current));
+          }
         }
       } catch (e) {
-        loss?.dispose();
-        throw asScopeError(e, "Training step failed");
+        tf.dispose(tensors);
+        throw e;
       }
-      const tensors = s.variables.map((v, i) => shareTensor(v ?? params.at(i)));
-      return { loss: loss!, params: new Params(params.store, tensors) };
+      const result = { loss, params: new Params(params.store, tensors) };
+      loss = null;
+      return result;
+    } catch (e) {
+      loss?.dispose();
+      throw asScopeError(e, "Training step failed");
     } finally {
+      pass.disposeWrites();
       s.current = null;
     }
   };
@@ -275,6 +316,23 @@ export function makeTrainer<I>(
       release();
     },
   });
+}
+
+function stepSeed(options: unknown, step: number): number {
+  const keys = checkOptionKeys(options, new Set(["seed"]), "step");
+  if (E.isLeft(keys)) throw keys.left;
+  const given = typeof options === "object" && options !== null && Object.hasOwn(options, "seed")
+    ? (options as { seed?: unknown }).seed
+    : undefined;
+  if (given === undefined) return step;
+  if (!Number.isSafeInteger(given)) {
+    throw scopeError(
+      "InvalidArgument",
+      `Invalid seed ${describeValue(given)}: expected a safe integer`,
+      { argument: "seed" },
+    );
+  }
+  return given as number;
 }
 
 function freeSaved(tape: unknown): void {

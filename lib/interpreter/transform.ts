@@ -1,18 +1,17 @@
 /**
  * The tensor interpreter's entry point: `transform` turns a function that
- * returns a scoped program into an `init` / `apply` pair, like Haiku's
- * `transform`.
+ * returns a scoped program into `init`, `apply` and `applyWithUpdates`, like
+ * Haiku's `transform_with_state`.
  *
- * `init` runs the program once with variable creation allowed and returns
- * the materialised parameters and the (frozen) store. `apply` runs it
- * against a frozen store, so a variable that `init` did not create is a
- * `StoreFrozen` error. The first `apply` for an input signature (tensor
- * dtypes and shapes, plain values) runs the program in full and records
- * every scope decision; later applies with that signature replay the
- * recording: no names are built, no store is searched, and only the tensor
- * code runs (see `lib/core/trace.ts`). If a replay finds the program on
- * another path it falls back to a full run, so results are always those
- * of the full run.
+ * Every run is one discipline: a {@linkcode Pass} says where variables'
+ * tensors are, collects the pass's variable writes and carries its random
+ * seed; the run's creation policy says whether `getVariable` may create
+ * (init) or may only take what init made (every other run,
+ * `CreationRefused` otherwise). The first apply for an input signature
+ * (tensor dtypes and shapes, plain values) records every scope decision;
+ * later applies with that signature replay the recording (see
+ * `lib/core/recording.ts`). A replay that finds the program on another path
+ * falls back to a full run, so results are always those of the full run.
  *
  * @module
  */
@@ -20,17 +19,18 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import { describeValue, ScopeError, scopeError } from "../core/errors.ts";
-import { isProgram, type Program } from "../core/program.ts";
-import { type RunResult, runTraced } from "../core/run.ts";
-import { applyStore, emptyStore, freezeStore, type Store } from "../core/store.ts";
-import { newTrace, type Trace } from "../core/trace.ts";
+import { isProgram, type Program, type RunContext, type RunState } from "../core/program.ts";
+import { type RunResult, runWith, startState } from "../core/run.ts";
+import { emptyStore, type Store } from "../core/store.ts";
+import { Recording, ReplayDiverged } from "../core/recording.ts";
+import { createVariables, type CreationPolicy, reuseOnly } from "../core/creation_policy.ts";
 import type { Variable } from "../core/variable.ts";
 import { checkOptionKeys } from "../core/_options.ts";
 import { requireBackend } from "./require_backend.ts";
 import { initialTensor } from "./initial_tensor.ts";
 import { inputSignature } from "./input_signature.ts";
-import { checkParams, Params, paramsLayout } from "./params.ts";
-import type { TensorContext } from "./tensor_context.ts";
+import { checkParams, Params, paramsLayout, shareTensor } from "./params.ts";
+import { Pass, type SlotSource, writtenValue } from "./_pass.ts";
 
 /**
  * Options of {@linkcode transform}.
@@ -59,6 +59,35 @@ export interface InitOptions {
 }
 
 /**
+ * Options of `apply`, `applyWithUpdates` and a trainer's `step`.
+ *
+ * @category interpreter
+ */
+export interface ApplyOptions {
+  /**
+   * The pass's random seed (a safe integer, default 0), from which
+   * `randomSeed()` draws: the same seed gives the same dropout masks.
+   */
+  readonly seed?: number;
+}
+
+/**
+ * What `applyWithUpdates` returns.
+ *
+ * @category interpreter
+ */
+export interface Updated<O> {
+  /** The program's output; the caller owns it. */
+  readonly output: O;
+  /**
+   * The params with the pass's variable writes applied (the given params
+   * are unchanged); the caller owns them. Unwritten variables share their
+   * buffers with the given params.
+   */
+  readonly params: Params;
+}
+
+/**
  * What `init` returns.
  *
  * @category interpreter
@@ -66,7 +95,7 @@ export interface InitOptions {
 export interface Initialized {
   /** The materialised parameters; the caller owns them. */
   readonly params: Params;
-  /** The store after the run, frozen (also `params.store`). */
+  /** The store after the run (also `params.store`). */
   readonly store: Store;
 }
 
@@ -82,41 +111,53 @@ export interface Transformed<I, O> {
    */
   readonly init: (input: I, options?: InitOptions) => Initialized;
   /**
-   * Runs the program on `params` (whose store is frozen) and returns its
-   * output, which the caller owns; intermediate tensors are freed.
+   * Runs the program on `params` and returns its output, which the caller
+   * owns; intermediate tensors are freed and variable writes dropped. The
+   * run may only use the variables init made (`CreationRefused`).
    */
-  readonly apply: (params: Params, input: I) => O;
+  readonly apply: (params: Params, input: I, options?: ApplyOptions) => O;
+  /**
+   * Runs the program on `params` like `apply` and also applies the pass's
+   * variable writes (`assign`, batch-norm moving averages) to new params:
+   * Haiku's `transform_with_state`. The given params never change.
+   */
+  readonly applyWithUpdates: (params: Params, input: I, options?: ApplyOptions) => Updated<O>;
   /** The program function. */
   readonly fn: (input: I) => Program<O>;
   /** Whether applies are compiled. */
   readonly compile: boolean;
 }
 
-/** A recorded run that later runs with the same signature replay. */
+/** A recording that later runs with the same signature replay. */
 interface Compiled {
-  readonly trace: Trace;
+  readonly recording: Recording;
+  /** The replay's run context with the session's own pass. */
+  readonly run: RunContext;
   busy: boolean;
 }
 
-/** Compiled runs of one transformed function, per store and signature. */
-interface CompileCache {
-  readonly byStore: WeakMap<Store, Map<string, Compiled>>;
-  /** The last hit: a training loop or a serving loop asks for it again. */
-  lastStore: Store | null;
-  lastSignature: string;
-  last: Compiled | null;
-}
-
-/** Recordings kept per store of one transformed function. */
+/** Recordings kept per params store of one transformed function. */
 const MAX_SIGNATURES = 64;
 
-const caches = new WeakMap<Transformed<unknown, unknown>, CompileCache>();
+/** What a transformed function keeps per store init made: one per params lineage. */
+interface Session {
+  readonly creation: CreationPolicy;
+  readonly start: RunState;
+  readonly index: ReadonlyMap<string, number>;
+  readonly recordings: Map<string, Compiled>;
+  lastSignature: string;
+  last: Compiled | null;
+  /** Slot sources per params value: an apply allocates none. */
+  readonly sources: WeakMap<Params, SlotSource>;
+  /** The pass applies reuse while it is not busy. */
+  readonly pass: Pass;
+}
 
 /**
- * Makes `init` and `apply` from a function returning a scoped program of
- * tensors.
+ * Makes `init`, `apply` and `applyWithUpdates` from a function returning a
+ * scoped program of tensors.
  *
- * @param fn from the input to the program (called on every init and apply)
+ * @param fn from the input to the program (called on every run)
  * @param options `compile` (default true)
  * @returns the transformed function
  *
@@ -159,214 +200,272 @@ export function transform<I, O>(
   }
   const keys = checkOptionKeys(options, new Set(["compile"]), "transform");
   if (E.isLeft(keys)) throw keys.left;
-  const compile = options?.compile ?? true;
+  const compile = (options as TransformOptions | null)?.compile ?? true;
   if (typeof compile !== "boolean") {
     throw scopeError(
       "InvalidArgument",
       `Invalid compile: expected a boolean, got ${describeValue(compile)}`,
-      {
-        argument: "compile",
-      },
+      { argument: "compile" },
     );
   }
-  const model: Transformed<I, O> = Object.freeze({
-    fn,
-    compile,
-    init: (input: I, initOptions?: InitOptions) => initModel(fn, input, initOptions),
-    apply: (params: Params, input: I) => applyModel(model, params, input),
-  });
-  caches.set(model as Transformed<unknown, unknown>, {
-    byStore: new WeakMap(),
-    lastStore: null,
-    lastSignature: "",
-    last: null,
-  });
-  return model;
+  return Object.freeze(new TransformedModel(fn, compile));
 }
 
-function parseSeed(options: unknown): number {
-  const keys = checkOptionKeys(options, new Set(["seed"]), "init");
+/**
+ * The object `transform` returns. Its recordings are its own (private), per
+ * store init made and input signature.
+ */
+export class TransformedModel<I, O> implements Transformed<I, O> {
+  readonly #sessions = new WeakMap<Store, Session>();
+
+  constructor(readonly fn: (input: I) => Program<O>, readonly compile: boolean) {
+    this.init = this.init.bind(this);
+    this.apply = this.apply.bind(this);
+    this.applyWithUpdates = this.applyWithUpdates.bind(this);
+  }
+
+  init(input: I, options?: InitOptions): Initialized {
+    const seed = parseSeed(options, "init");
+    requireBackend();
+    const made: tf.Tensor[] = [];
+    const slots = new Map<string, number>();
+    const source: SlotSource = {
+      slotOf: (v: Variable) => {
+        let slot = slots.get(v.fullName);
+        if (slot === undefined) {
+          try {
+            made.push(tf.keep(initialTensor(v, { seed })));
+          } catch (e) {
+            return asScopeError(e);
+          }
+          slot = made.length - 1;
+          slots.set(v.fullName, slot);
+        }
+        return slot;
+      },
+      tensor: (slot) => made[slot]!,
+    };
+    const pass = new Pass(source, 0);
+    try {
+      let initialized: Initialized | undefined;
+      // Parameter tensors are kept; the pass's own tensors are freed, and
+      // its variable writes do not apply (TF1 initializers run alone).
+      tf.tidy(() => {
+        const run = { creation: createVariables(), recording: null, interpreter: pass };
+        const store = unwrap(runOnce(this.fn, input, startState(emptyStore()), run)).store;
+        const tensors = paramsLayout(store).variables.map((v) => {
+          const slot = slots.get(v.fullName);
+          if (slot !== undefined) return made[slot]!;
+          made.push(tf.keep(initialTensor(v, { seed })));
+          return made[made.length - 1]!;
+        });
+        initialized = { params: new Params(store, tensors), store };
+      });
+      return initialized!;
+    } catch (e) {
+      tf.dispose(made);
+      throw asScopeError(e);
+    } finally {
+      pass.disposeWrites();
+    }
+  }
+
+  apply(params: Params, input: I, options?: ApplyOptions): O {
+    return this.#applyPass(params, input, options, false).output;
+  }
+
+  applyWithUpdates(params: Params, input: I, options?: ApplyOptions): Updated<O> {
+    return this.#applyPass(params, input, options, true);
+  }
+
+  #applyPass(params: Params, input: I, options: unknown, update: boolean): Updated<O> {
+    const bad = checkParams(params);
+    if (bad !== null) throw bad;
+    const seed = parseSeed(options, "apply");
+    requireBackend();
+    const session = this.#session(params.store);
+    let source = session.sources.get(params);
+    if (source === undefined) {
+      const index = session.index;
+      source = {
+        slotOf: (v: Variable) =>
+          index.get(v.fullName) ??
+            scopeError("InvalidParams", `No parameter for variable "${v.fullName}"`, {
+              name: v.fullName,
+            }),
+        tensor: (slot) => params.at(slot),
+      };
+      session.sources.set(params, source);
+    }
+    const pass = session.pass.busy ? new Pass(source, seed) : session.pass;
+    pass.start(source, seed);
+    pass.busy = true;
+    const firstId = nextTensorId();
+    try {
+      const output = tf.tidy(() =>
+        ownOutput(this.#runIn(session, input, pass), firstId) as tf.TensorContainer
+      ) as O;
+      if (!update) return { output, params };
+      try {
+        return { output, params: updatedParams(params, pass) };
+      } catch (e) {
+        tf.dispose(output as tf.TensorContainer);
+        throw asScopeError(e, "Applying the pass's variable writes failed");
+      }
+    } finally {
+      pass.disposeWrites();
+      pass.busy = false;
+    }
+  }
+
+  /**
+   * Runs the program for a trainer's step: against the store init made,
+   * with the trainer's slots. Throws typed errors; the caller tidies.
+   *
+   * @internal
+   */
+  runForTrainer(store: Store, input: I, pass: Pass): O {
+    return this.#runIn(this.#session(store), input, pass);
+  }
+
+  #session(store: Store): Session {
+    let session = this.#sessions.get(store);
+    if (session === undefined) {
+      session = {
+        creation: reuseOnly(store),
+        start: startState(emptyStore()),
+        index: paramsLayout(store).index,
+        recordings: new Map(),
+        lastSignature: "",
+        last: null,
+        sources: new WeakMap(),
+        pass: new Pass(NO_SLOTS, 0),
+      };
+      this.#sessions.set(store, session);
+    }
+    return session;
+  }
+
+  // Replays the recording for the input's signature when one fits, else
+  // runs in full (and records, when compiling).
+  #runIn(session: Session, input: I, pass: Pass): O {
+    if (!this.compile) {
+      return unwrap(runOnce(this.fn, input, session.start, fullRun(session, pass, null))).value;
+    }
+    const signature = inputSignature(input);
+    if (signature === null) {
+      return unwrap(runOnce(this.fn, input, session.start, fullRun(session, pass, null))).value;
+    }
+    const compiled = session.last !== null && session.lastSignature === signature
+      ? session.last
+      : session.recordings.get(signature);
+    if (compiled !== undefined && !compiled.busy) {
+      compiled.busy = true;
+      try {
+        const recording = compiled.recording;
+        recording.replay();
+        const replayRun = pass === session.pass ? compiled.run : fullRun(session, pass, recording);
+        const r = runOnce(this.fn, input, session.start, replayRun);
+        // Anything but a complete replay (an error) falls back to a full
+        // run, whose result is the reference.
+        if (E.isRight(r) && recording.complete) {
+          session.lastSignature = signature;
+          session.last = compiled;
+          return r.right.value;
+        }
+      } catch (e) {
+        if (!(e instanceof ReplayDiverged)) throw e;
+      } finally {
+        compiled.busy = false;
+      }
+      // The full run draws the same seeds and makes its own writes.
+      pass.reset();
+    }
+    const recording = new Recording();
+    const value =
+      unwrap(runOnce(this.fn, input, session.start, fullRun(session, pass, recording))).value;
+    if (recording.compilable && compiled?.busy !== true) {
+      recording.replay();
+      const entry: Compiled = {
+        recording,
+        run: { creation: session.creation, recording, interpreter: session.pass },
+        busy: false,
+      };
+      // Plain numbers in inputs make signatures; a loop over many of them
+      // must not grow the cache without bound: the oldest recording goes.
+      if (session.recordings.size >= MAX_SIGNATURES) {
+        session.recordings.delete(session.recordings.keys().next().value!);
+      }
+      session.recordings.set(signature, entry);
+      session.lastSignature = signature;
+      session.last = entry;
+    }
+    return value;
+  }
+}
+
+/**
+ * The params after a pass's writes: written variables get new tensors, the
+ * others share the given params' buffers.
+ *
+ * @internal
+ */
+export function updatedParams(params: Params, pass: Pass): Params {
+  const written = new Set(pass.writes.map((w) => w.slot));
+  const tensors: tf.Tensor[] = [];
+  try {
+    for (let i = 0; i < params.size; i++) {
+      const current = params.at(i);
+      const next = written.has(i) ? writtenValue(pass.writes, i, current) : null;
+      tensors.push(next ?? shareTensor(current));
+    }
+  } catch (e) {
+    tf.dispose(tensors);
+    throw e;
+  }
+  return new Params(params.store, tensors);
+}
+
+function fullRun(session: Session, pass: Pass, recording: Recording | null): RunContext {
+  return { creation: session.creation, recording, interpreter: pass };
+}
+
+const NO_SLOTS: SlotSource = {
+  slotOf: (v: Variable) => scopeError("InvalidParams", `No parameter for "${v.fullName}"`, {}),
+  tensor: () => {
+    throw scopeError("InvalidParams", "No parameters", {});
+  },
+};
+
+function parseSeed(options: unknown, what: string): number {
+  const keys = checkOptionKeys(options, SEED_KEYS, what);
   if (E.isLeft(keys)) throw keys.left;
-  const seed = (options as InitOptions | undefined)?.seed ?? 0;
+  const given = typeof options === "object" && options !== null && Object.hasOwn(options, "seed")
+    ? (options as { seed?: unknown }).seed
+    : undefined;
+  const seed = given ?? 0;
   if (!Number.isSafeInteger(seed)) {
     throw scopeError(
       "InvalidArgument",
       `Invalid seed ${describeValue(seed)}: expected a safe integer`,
-      {
-        argument: "seed",
-      },
+      { argument: "seed" },
     );
   }
-  return seed;
+  return seed as number;
 }
 
-function initModel<I, O>(
-  fn: (input: I) => Program<O>,
-  input: I,
-  options: InitOptions | undefined,
-): Initialized {
-  const seed = parseSeed(options);
-  requireBackend();
-  const made: tf.Tensor[] = [];
-  const slots = new Map<string, number>();
-  const ctx: TensorContext = {
-    _tag: "TensorContext",
-    slotOf: (v: Variable) => {
-      let slot = slots.get(v.fullName);
-      if (slot === undefined) {
-        try {
-          made.push(tf.keep(initialTensor(v, { seed })));
-        } catch (e) {
-          return asScopeError(e);
-        }
-        slot = made.length - 1;
-        slots.set(v.fullName, slot);
-      }
-      return slot;
-    },
-    tensor: (slot) => made[slot]!,
-  };
-  try {
-    let initialized: Initialized | undefined;
-    // Parameter tensors are kept; the forward pass's tensors are freed.
-    tf.tidy(() => {
-      const r = runOnce(fn, input, emptyStore(), null, ctx);
-      if (E.isLeft(r)) throw r.left;
-      const store = freezeStore(r.right.store);
-      const tensors = paramsLayout(store).variables.map((v) => {
-        const slot = slots.get(v.fullName);
-        if (slot !== undefined) return made[slot]!;
-        made.push(tf.keep(initialTensor(v, { seed })));
-        return made[made.length - 1]!;
-      });
-      initialized = { params: new Params(store, tensors), store };
-    });
-    return initialized!;
-  } catch (e) {
-    tf.dispose(made);
-    throw asScopeError(e);
-  }
-}
+const SEED_KEYS: ReadonlySet<string> = new Set(["seed"]);
 
-// Contexts are made once per params value: an apply allocates none.
-const applyContexts = new WeakMap<Params, TensorContext>();
-
-function applyContext(params: Params): TensorContext {
-  let ctx = applyContexts.get(params);
-  if (ctx === undefined) {
-    const index = paramsLayout(params.store).index;
-    ctx = {
-      _tag: "TensorContext",
-      slotOf: (v: Variable) =>
-        index.get(v.fullName) ??
-          scopeError("InvalidParams", `No parameter for variable "${v.fullName}"`, {
-            name: v.fullName,
-          }),
-      tensor: (slot) => params.at(slot),
-    };
-    applyContexts.set(params, ctx);
-  }
-  return ctx;
-}
-
-function applyModel<I, O>(model: Transformed<I, O>, params: Params, input: I): O {
-  const bad = checkParams(params);
-  if (bad !== null) throw bad;
-  requireBackend();
-  const ctx = applyContext(params);
-  return tf.tidy(() =>
-    ownOutput(runModel(model, params.store, input, ctx), params) as tf.TensorContainer
-  ) as O;
-}
-
-/**
- * Runs a transformed program against a store with a tensor context,
- * replaying a recording when one fits. Throws typed errors; the caller
- * tidies. For the interpreter's own runners (apply, training steps).
- *
- * @param model the transformed function
- * @param params the store that init made (an apply store is made from it)
- * @param input the input
- * @param ctx how variables read as tensors
- * @returns the program's output
- */
-export function runModel<I, O>(
-  model: Transformed<I, O>,
-  params: Store,
-  input: I,
-  ctx: TensorContext,
-): O {
-  const store = runStore(params);
-  if (!model.compile) return unwrap(runOnce(model.fn, input, store, null, ctx));
-  const signature = inputSignature(input);
-  if (signature === null) return unwrap(runOnce(model.fn, input, store, null, ctx));
-  const cache = caches.get(model as Transformed<unknown, unknown>)!;
-  const compiled = cache.lastStore === params && cache.lastSignature === signature
-    ? cache.last!
-    : cache.byStore.get(params)?.get(signature);
-  if (compiled !== undefined && !compiled.busy) {
-    compiled.busy = true;
-    try {
-      const trace = compiled.trace;
-      trace.cursor = 0;
-      const r = runOnce(model.fn, input, store, trace, ctx);
-      // Anything but a complete replay (a divergence, an error) falls back to
-      // a full run, whose result is the reference.
-      if (E.isRight(r) && trace.cursor === trace.keys.length) {
-        cache.lastStore = params;
-        cache.lastSignature = signature;
-        cache.last = compiled;
-        return r.right.value;
-      }
-    } finally {
-      compiled.busy = false;
-    }
-  }
-  const trace = newTrace();
-  const r = runOnce(model.fn, input, store, trace, ctx);
-  const value = unwrap(r);
-  if (trace.compilable && compiled?.busy !== true) {
-    trace.mode = "replay";
-    let byStore = cache.byStore.get(params);
-    if (byStore === undefined) {
-      byStore = new Map();
-      cache.byStore.set(params, byStore);
-    }
-    const entry: Compiled = { trace, busy: false };
-    // Plain numbers in inputs make signatures; a loop over many of them must
-    // not grow the cache without bound: the oldest recording goes.
-    if (byStore.size >= MAX_SIGNATURES) byStore.delete(byStore.keys().next().value!);
-    byStore.set(signature, entry);
-    cache.lastStore = params;
-    cache.lastSignature = signature;
-    cache.last = entry;
-  }
-  return value;
-}
-
-// One apply store per params store: runs then share their start state.
-const runStores = new WeakMap<Store, Store>();
-
-function runStore(params: Store): Store {
-  let store = runStores.get(params);
-  if (store === undefined) {
-    store = applyStore(params);
-    runStores.set(params, store);
-  }
-  return store;
-}
-
-function unwrap<A>(r: Either<ScopeError, RunResult<A>>): A {
+function unwrap<A>(r: Either<ScopeError, RunResult<A>>): RunResult<A> {
   if (E.isLeft(r)) throw r.left;
-  return r.right.value;
+  return r.right;
 }
 
 function runOnce<I, O>(
   fn: (input: I) => Program<O>,
   input: I,
-  store: Store,
-  trace: Trace | null,
-  ctx: TensorContext,
+  start: RunState,
+  run: RunContext,
 ): Either<ScopeError, RunResult<O>> {
   try {
     const program = fn(input);
@@ -379,8 +478,9 @@ function runOnce<I, O>(
         ),
       );
     }
-    return runTraced(program, store, trace, ctx);
+    return runWith(program, start, run);
   } catch (e) {
+    if (e instanceof ReplayDiverged) throw e;
     return E.left(asScopeError(e));
   }
 }
@@ -399,23 +499,62 @@ export function asScopeError(
 ): ScopeError {
   if (e instanceof ScopeError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  const error = scopeError("ComputeError", `${context}: ${message}`, {
-    cause: e,
-  });
+  const error = scopeError("ComputeError", `${context}: ${message}`, { cause: e });
   (error as { cause?: unknown }).cause = e;
   return error;
 }
 
-// The caller owns apply's output; a parameter returned as is gets its own
-// handle so that disposing the output leaves the params intact.
-function ownOutput(out: unknown, params: Params, depth = 0): unknown {
+// TensorFlow.js numbers tensors in creation order; a tensor numbered below
+// the pass's first is not the pass's own (an input, a parameter, a tensor a
+// closure holds). Where the counter cannot be read, every output tensor is
+// treated as not owned.
+function nextTensorId(): number {
+  const id = (tf.engine().constructor as { nextTensorId?: unknown }).nextTensorId;
+  return typeof id === "number" ? id : Number.POSITIVE_INFINITY;
+}
+
+const MAX_OUTPUT_DEPTH = 8;
+
+/**
+ * The output as the caller will own it: tensors the pass made pass through;
+ * any other tensor (an input, a parameter) gets a handle of its own, so
+ * disposing the output frees nothing the caller or the params still use.
+ * Only tensors, arrays, plain objects and plain values can be owned.
+ */
+function ownOutput(out: unknown, firstId: number, depth = 0): unknown {
   if (out instanceof tf.Tensor) {
-    return params.holds(out) ? tf.clone(out) : out;
+    if (out.isDisposed) {
+      throw scopeError("InvalidOutput", "The program returned a disposed tensor", {});
+    }
+    return out.id >= firstId ? out : tf.clone(out);
   }
-  if (depth > 8 || typeof out !== "object" || out === null) return out;
-  if (Array.isArray(out)) return out.map((x) => ownOutput(x, params, depth + 1));
-  if (Object.getPrototypeOf(out) !== Object.prototype) return out;
-  return Object.fromEntries(
-    Object.entries(out).map(([k, x]) => [k, ownOutput(x, params, depth + 1)]),
+  if (typeof out !== "object" || out === null) {
+    if (typeof out === "function" || typeof out === "symbol") throw notOwnable(out);
+    return out;
+  }
+  if (depth >= MAX_OUTPUT_DEPTH) {
+    throw scopeError(
+      "InvalidOutput",
+      `The program's output is nested deeper than ${MAX_OUTPUT_DEPTH} levels`,
+      {},
+    );
+  }
+  if (Array.isArray(out)) return out.map((x) => ownOutput(x, firstId, depth + 1));
+  const proto = Object.getPrototypeOf(out);
+  if (proto !== Object.prototype && proto !== null) throw notOwnable(out);
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(out)) {
+    result[key] = ownOutput((out as Record<string, unknown>)[key], firstId, depth + 1);
+  }
+  return result;
+}
+
+function notOwnable(out: unknown): ScopeError {
+  return scopeError(
+    "InvalidOutput",
+    `The program returned ${
+      describeValue(out)
+    }: apply can return tensors, arrays, plain objects and plain values (a Map, a Promise or a class instance would hold tensors the caller cannot free)`,
+    {},
   );
 }

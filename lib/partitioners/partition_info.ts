@@ -29,7 +29,7 @@ const isIntArray = (x: unknown): x is number[] =>
  *
  * @example
  * ```ts
- * import { makePartitionInfo } from "varscope";
+ * import { makePartitionInfo } from "./partition_info.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(makePartitionInfo([4, 2], [2, 0])._tag, "Right");
@@ -82,7 +82,7 @@ export function makePartitionInfo(
  *
  * @example
  * ```ts
- * import { makePartitionInfo, singleSliceDim } from "varscope";
+ * import { makePartitionInfo, singleSliceDim } from "./partition_info.ts";
  * import * as assert from "node:assert/strict";
  *
  * const info = makePartitionInfo([4, 2], [2, 0]);
@@ -155,7 +155,7 @@ export function singleSliceDim(
  *
  * @example
  * ```ts
- * import { makePartitionInfo, singleOffset } from "varscope";
+ * import { makePartitionInfo, singleOffset } from "./partition_info.ts";
  * import * as assert from "node:assert/strict";
  *
  * const info = makePartitionInfo([4, 2], [2, 0]);

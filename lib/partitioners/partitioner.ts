@@ -31,7 +31,8 @@ export type Partitioner = (
  *
  * @example
  * ```ts
- * import { callPartitioner, fixedSizePartitioner } from "varscope";
+ * import { fixedSizePartitioner } from "varscope";
+ * import { callPartitioner } from "./partitioner.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.deepEqual(callPartitioner(fixedSizePartitioner(3), [10, 2], "float32", "v"), { _tag: "Right", right: [3, 1] });
@@ -127,7 +128,7 @@ export interface Slice {
  *
  * @example
  * ```ts
- * import { sliceShape } from "varscope";
+ * import { sliceShape } from "./partitioner.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.deepEqual(sliceShape([10], [3]).map((s) => s.shape[0]), [4, 3, 3]);

@@ -148,7 +148,8 @@ export function regularizerFn(
  *
  * @example
  * ```ts
- * import { l2Regularizer, regularizerOpName } from "varscope";
+ * import { l2Regularizer } from "varscope";
+ * import { regularizerOpName } from "./regularizer.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(regularizerOpName(l2Regularizer(1)), "l2_regularizer");
@@ -182,7 +183,8 @@ export function regularizerOpName(r: Regularizer): string {
  *
  * @example
  * ```ts
- * import { addsLoss, l1L2Regularizer, l2Regularizer, noRegularizer } from "varscope";
+ * import { l1L2Regularizer, l2Regularizer, noRegularizer } from "varscope";
+ * import { addsLoss } from "./regularizer.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(addsLoss(l2Regularizer(0.1)), true);
@@ -217,7 +219,7 @@ export function addsLoss(r: Regularizer): boolean {
  *
  * @example
  * ```ts
- * import { normalizeRegularizer } from "varscope";
+ * import { normalizeRegularizer } from "./regularizer.ts";
  * import * as assert from "node:assert/strict";
  *
  * assert.equal(normalizeRegularizer({ _tag: "L2", scale: -1 }, "regularizer")._tag, "Left");

@@ -35,8 +35,6 @@ export interface StoreSnapshot {
   readonly templates: readonly (readonly [number, TemplateState])[];
   /** The next template id. */
   readonly nextTemplateId: number;
-  /** Whether the store is frozen. */
-  readonly frozen: boolean;
 }
 
 /**
@@ -68,7 +66,6 @@ export function snapshotStore(store: Store): StoreSnapshot {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     templates: Array.from(store.templates.entries()).sort(([a], [b]) => a - b),
     nextTemplateId: store.nextTemplateId,
-    frozen: store.frozen,
   };
 }
 
@@ -128,8 +125,7 @@ export function storesIdentical(a: Store | StoreSnapshot, b: Store | StoreSnapsh
     sameEntries(x.partitioned, y.partitioned) &&
     sameEntries(x.collections, y.collections, sameElements) &&
     sameEntries(x.templates, y.templates) &&
-    x.nextTemplateId === y.nextTemplateId &&
-    x.frozen === y.frozen;
+    x.nextTemplateId === y.nextTemplateId;
 }
 
 /**

@@ -87,7 +87,7 @@ Deno.test("catchError discards the failed program's half-made changes (TF1 I12)"
 Deno.test("storeUnchangedByRun detects a program that mutates its input store (the law can fail)", () => {
   const { store } = runScopedOrThrow(getVariable("v", { shape: [1] }));
   const mutating = makeProgram((_env, state) => {
-    (state.store as { frozen: boolean }).frozen = true; // a bug a law must catch
+    (state.store as { nextTemplateId: number }).nextTemplateId = 99; // a bug a law must catch
     return { _tag: "Right", right: { value: null, state } };
   });
   assert.equal(storeUnchangedByRun(mutating, store), false);

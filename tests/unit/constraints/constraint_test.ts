@@ -6,10 +6,10 @@ import {
   maxNormConstraint,
   minMaxNormConstraint,
   nonNegConstraint,
-  normalizeConstraint,
   unitNormConstraint,
   variableScope,
 } from "varscope";
+import { normalizeConstraint } from "../../../lib/constraints/constraint.ts";
 import { fails, left, ok, right, single } from "../core/_helpers.ts";
 
 Deno.test("constructors have Keras's defaults", () => {

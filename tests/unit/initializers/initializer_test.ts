@@ -11,23 +11,25 @@ import {
   heUniformInitializer,
   identityInitializer,
   type Initializer,
-  INITIALIZER_FACTORY,
   isInitializer,
   lecunNormalInitializer,
   lecunUniformInitializer,
-  normalizeInitializer,
   onesInitializer,
   orthogonalInitializer,
   randomNormalInitializer,
   randomUniformInitializer,
   ScopeError,
   tensorValue,
-  toValue,
   truncatedNormalInitializer,
-  validateInitializer,
   varianceScalingInitializer,
   zerosInitializer,
 } from "varscope";
+import { INITIALIZER_FACTORY } from "../../../lib/initializers/initializer.ts";
+import {
+  normalizeInitializer,
+  toValue,
+  validateInitializer,
+} from "../../../lib/initializers/value.ts";
 import { fails, left, ok, right, single } from "../core/_helpers.ts";
 
 Deno.test("constructors have TF1's defaults", () => {

@@ -4,9 +4,8 @@
 // another path falls back to a full run. Compiled and interpreted
 // (`compile: false`) applies give bit-identical outputs; custom getters
 // that count their calls show what replay skips; templates and raw state
-// access keep a program interpreted; and the trace unit itself (newTrace,
-// tracedStep, replayEntry, rollbackTrace, TRACE_DIVERGED, catchError's
-// rollback) behaves as documented.
+// access replay too; and the recording unit itself (Recording,
+// ReplayDiverged, catchError's rollback) behaves as documented.
 //
 // Every case runs on the cpu, wasm and webgpu backends and checks that
 // `tf.memory().numTensors` is unchanged afterwards. Compiled versus
@@ -23,41 +22,33 @@ import {
   AUTO_REUSE,
   catchError,
   constantInitializer,
+  createVariables,
+  type CreationPolicy,
   type CustomGetter,
   emptyStore,
-  type Env,
   fail,
   fixedSizePartitioner,
-  freezeStore,
   getNameScope,
   getStore,
   getVariable,
   getVariableScope,
-  isTraceDiverged,
-  makeProgram,
   makeTemplate,
   map,
   nameScope,
-  newTrace,
   of,
   opName,
   type Program,
   type ProgramGenerator,
   randomNormalInitializer,
-  recordEntry,
-  refuseReplay,
-  replayEntry,
-  rollbackTrace,
-  rootScope,
-  runTraced,
+  Recording,
+  ReplayDiverged,
+  reuseOnly,
+  runWith,
   scoped,
   ScopeError,
   scopeError,
-  type Trace,
-  TRACE_DIVERGED,
-  TRACE_MISS,
-  tracedStep,
-  traceMark,
+  startState,
+  type Store,
   type VariableLike,
   type VariableScope,
   variableScope,
@@ -422,7 +413,7 @@ backendTest(
 
 backendTest(
   import.meta.url,
-  "templates and raw state access: always full runs, always right",
+  "templates and raw state access (getStore) replay, always right",
   async (backend) => {
     const counter = countingGetter();
     const tmpl = transform((x: tf.Tensor2D) =>
@@ -449,10 +440,12 @@ backendTest(
       const y = await take(tmpl.apply(params, x));
       assertAllClose(y, expected, RTOL[backend], `apply #${i}`);
       assert.deepEqual(y, await take(transform(tmpl.fn, { compile: false }).apply(params, x)));
-      // Two template calls per run, then two more for the interpreted run.
-      assert.equal(counter.calls() - before, 4, `apply #${i} ran in full`);
+      // The first apply records (two template calls); later ones replay
+      // them; the interpreted run always makes two.
+      assert.equal(counter.calls() - before, i === 1 ? 4 : 2, `apply #${i}`);
     }
-    // getStore (like ask and getState) makes a program uncompilable too.
+    // getStore (like ask and getState) replays: the state after every
+    // recorded step is the recorded one.
     const raw = countingGetter();
     const withStore = transform((x: tf.Tensor2D) =>
       variableScope(
@@ -475,7 +468,7 @@ backendTest(
         RTOL[backend],
         `store #${i}`,
       );
-      assert.equal(raw.calls(), 1 + i, `apply #${i} ran the getter`);
+      assert.equal(raw.calls(), 2, `apply #${i}: only init and the recording ran the getter`);
     }
     p.dispose();
     params.dispose();
@@ -483,22 +476,25 @@ backendTest(
   },
 );
 
-// ---------------------------------------------------------------- the trace unit
+// ---------------------------------------------------------------- the recording unit
 
-function envOf(trace: Trace | null): Env {
-  return { scope: rootScope(), nameScope: "", trace, context: null };
+function runOn(
+  program: Program<unknown>,
+  store: Store,
+  recording: Recording | null,
+  creation: CreationPolicy = createVariables(),
+): ReturnType<typeof runWith<unknown>> {
+  return runWith(program, startState(store), { creation, recording, interpreter: null });
 }
 
 backendTest(
   import.meta.url,
-  "trace: a recording notes every scope decision; a replay needs no store",
+  "recording: a recording notes every scope decision; a replay needs no store",
   () => {
-    const t = newTrace();
-    assert.equal(t.mode, "record");
-    assert.deepEqual([t.keys, t.values, t.ends], [[], [], []]);
-    assert.equal(t.cursor, 0);
+    const t = new Recording();
+    assert.equal(t.replaying, false);
+    assert.equal(t.size, 0);
     assert.equal(t.compilable, true);
-    assert.notEqual(newTrace().keys, t.keys, "a fresh trace each time");
     const p = variableScope(
       "s",
       scoped(function* (): Gen<VariableLike[]> {
@@ -507,144 +503,64 @@ backendTest(
         return [v, w];
       }),
     );
-    const recorded = runTraced(p, emptyStore(), t, null);
+    const recorded = runOn(p, emptyStore(), t);
     assert.ok(E.isRight(recorded));
-    const [v, w] = recorded.right.value;
+    const [v, w] = recorded.right.value as VariableLike[];
     assert.equal(v!.name, "s/v:0");
     assert.equal(w!.name, "s/w:0");
-    assert.deepEqual(t.keys, ["s", "v", "n", "w"]);
-    assert.deepEqual(t.ends, [1, 2, 3, 4]);
-    assert.equal((t.values[0] as { scope: { name: string } }).scope.name, "s");
-    assert.equal(t.values[1], v);
-    assert.equal(t.values[2], "s/n/");
-    assert.equal(t.values[3], w);
-    assert.equal(t.compilable, true);
-    // Replay against a frozen empty store: without the trace that is
-    // StoreFrozen; with it, the recorded variables come back (no lookup).
-    const frozen = freezeStore(emptyStore());
-    const plain = runTraced(p, frozen, null, null);
-    assert.ok(E.isLeft(plain) && plain.left.tag === "StoreFrozen");
-    t.mode = "replay";
-    t.cursor = 0;
-    const replayed = runTraced(p, frozen, t, null);
+    assert.equal(t.size, 4, "s, v, n, w");
+    // Replay where nothing may be created: without the recording that is
+    // CreationRefused; with it, the recorded variables and store come back.
+    const nothing = reuseOnly(emptyStore());
+    const plain = runOn(p, emptyStore(), null, nothing);
+    assert.ok(E.isLeft(plain) && plain.left.tag === "CreationRefused");
+    t.replay();
+    const replayed = runOn(p, emptyStore(), t, nothing);
     assert.ok(E.isRight(replayed));
-    assert.equal(replayed.right.value[0], v);
-    assert.equal(replayed.right.value[1], w);
-    assert.equal(replayed.right.store, frozen, "replay leaves the store alone");
-    assert.equal(t.cursor, t.keys.length);
-    // Another path: TRACE_DIVERGED, by identity.
+    const [rv, rw] = replayed.right.value as VariableLike[];
+    assert.equal(rv, v);
+    assert.equal(rw, w);
+    assert.equal(replayed.right.store, recorded.right.store, "the recorded state comes back");
+    assert.equal(t.complete, true);
+    // Another path: ReplayDiverged, an interpreter event (not a ScopeError).
     for (
       const other of [
         variableScope("s", getVariable("other", { shape: [1] })) as Program<unknown>,
         variableScope("t", getVariable("v", { shape: [1] })),
+        variableScope("s", getVariable("v", { shape: [3] })),
         scoped(function* (): Gen<void> {
           yield* p;
           yield* p; // past the end of the recording
         }),
       ]
     ) {
-      t.cursor = 0;
-      const r = runTraced(other, frozen, t, null);
-      assert.ok(E.isLeft(r) && r.left === TRACE_DIVERGED && isTraceDiverged(r.left));
+      t.replay();
+      assert.throws(() => runOn(other, emptyStore(), t, nothing), (e: unknown) => {
+        assert.ok(e instanceof ReplayDiverged);
+        assert.ok(!(e instanceof ScopeError));
+        return true;
+      });
     }
-    assert.equal(TRACE_DIVERGED.tag, "InvalidArgument");
-    assert.equal(isTraceDiverged(scopeError("InvalidArgument", TRACE_DIVERGED.message)), false);
+    // A failed call leaves no entry, its inner ones included.
+    const u = new Recording();
+    const failing = variableScope(
+      "f",
+      scoped(function* (): Gen<void> {
+        yield* getVariable("ok", { shape: [1] });
+        yield* getVariable("bad", { shape: [-1] });
+      }),
+    );
+    assert.ok(E.isLeft(runOn(failing, emptyStore(), u)));
+    assert.equal(u.size, 2, "the scope and ok; the failed getVariable is not recorded");
   },
 );
 
 backendTest(
   import.meta.url,
-  "trace: tracedStep, replayEntry, recordEntry, traceMark, rollbackTrace",
-  () => {
-    let computed = 0;
-    const inner = makeProgram((env, state) =>
-      tracedStep(env, state, "inner", () => {
-        computed++;
-        return E.right({ value: 1, state });
-      })
-    );
-    const outer = makeProgram((env, state) =>
-      tracedStep(env, state, "outer", () => {
-        computed++;
-        const r = inner.run(env, state);
-        return E.isLeft(r) ? r : E.right({ value: r.right.value + 10, state });
-      })
-    );
-    const failing = makeProgram((env, state) =>
-      tracedStep(env, state, "failing", () => {
-        inner.run(env, state);
-        return E.left(scopeError("InvalidArgument", "nope", {}));
-      })
-    );
-    const t = newTrace();
-    assert.ok(E.isLeft(runTraced(failing, emptyStore(), t, null)));
-    assert.deepEqual(t.keys, [], "a failed step leaves no entries, its inner ones included");
-    computed = 0;
-    const r = runTraced(outer, emptyStore(), t, null);
-    assert.ok(E.isRight(r) && r.right.value === 11);
-    assert.deepEqual(t.keys, ["outer", "inner"]);
-    assert.deepEqual(t.values, [11, 1]);
-    assert.deepEqual(t.ends, [2, 2], "the outer entry ends past what it recorded itself");
-    assert.equal(computed, 2);
-    t.mode = "replay";
-    t.cursor = 0;
-    const again = runTraced(outer, emptyStore(), t, null);
-    assert.ok(E.isRight(again) && again.right.value === 11);
-    assert.equal(computed, 2, "replay computes nothing");
-    assert.equal(t.cursor, 2, "and skips the inner entry");
-    // Without a trace, tracedStep just computes.
-    assert.ok(E.isRight(runTraced(outer, emptyStore(), null, null)));
-    assert.equal(computed, 4);
-
-    // recordEntry / replayEntry.
-    const u = newTrace();
-    recordEntry(u, "k", 5);
-    recordEntry(u, null, "six");
-    assert.deepEqual([u.keys, u.values, u.ends], [["k", null], [5, "six"], [1, 2]]);
-    u.mode = "replay";
-    recordEntry(u, "ignored", 0);
-    assert.equal(u.keys.length, 2, "recordEntry is a no-op in replay mode");
-    assert.equal(replayEntry(u, "x"), TRACE_MISS);
-    assert.equal(u.cursor, 0, "a miss does not move the cursor");
-    assert.equal(replayEntry(u, "k"), 5);
-    assert.equal(replayEntry(u, null), "six");
-    assert.equal(u.cursor, 2);
-    assert.equal(replayEntry(u, "k"), TRACE_MISS, "past the end");
-
-    // traceMark / rollbackTrace / refuseReplay.
-    const rec = newTrace();
-    const env = envOf(rec);
-    recordEntry(rec, "a", 1);
-    const mark = traceMark(env);
-    assert.equal(mark, 1);
-    recordEntry(rec, "b", 2);
-    recordEntry(rec, "c", 3);
-    rollbackTrace(env, mark);
-    assert.deepEqual([rec.keys, rec.values, rec.ends], [["a"], [1], [1]]);
-    rec.mode = "replay";
-    rec.cursor = 1;
-    assert.equal(traceMark(env), 1, "in replay the mark is the cursor");
-    rec.cursor = 0;
-    rollbackTrace(env, 1);
-    assert.equal(rec.cursor, 1);
-    rollbackTrace(env, -1);
-    assert.equal(rec.cursor, 1, "mark -1 is a no-op");
-    assert.equal(traceMark(envOf(null)), -1);
-    rollbackTrace(envOf(null), 3); // no trace: nothing to do
-    assert.equal(refuseReplay(envOf(null)), false);
-    const learning = newTrace();
-    assert.equal(refuseReplay(envOf(learning)), false);
-    assert.equal(learning.compilable, false, "a recording that used it cannot be replayed");
-    learning.mode = "replay";
-    assert.equal(refuseReplay(envOf(learning)), true, "a replay must stop there");
-  },
-);
-
-backendTest(
-  import.meta.url,
-  "trace: catchError rolls back a failed branch's entries; replays stay right",
+  "recording: catchError rolls back a failed branch's entries; replays stay right",
   () => {
     const store = emptyStore();
+    const nothing = reuseOnly(emptyStore());
     // The failed branch gets "b" then fails; the handler gets "b" again.
     const same = scoped(function* (): Gen<string[]> {
       const a = yield* getVariable("a", { shape: [1] });
@@ -657,18 +573,16 @@ backendTest(
       );
       return [a.name, b.name];
     });
-    const t = newTrace();
-    const r = runTraced(same, store, t, null);
+    const t = new Recording();
+    const r = runOn(same, store, t);
     assert.ok(E.isRight(r));
     assert.deepEqual(r.right.value, ["a:0", "b:0"]);
-    assert.deepEqual(t.keys, ["a", "b"], "the failed branch's entry is gone");
-    assert.deepEqual(t.ends, [1, 2]);
-    t.mode = "replay";
-    t.cursor = 0;
-    const replayed = runTraced(same, freezeStore(emptyStore()), t, null);
+    assert.equal(t.size, 2, "the failed branch's entry is gone");
+    t.replay();
+    const replayed = runOn(same, emptyStore(), t, nothing);
     assert.ok(E.isRight(replayed), "the replay rolls the cursor back for the handler");
     assert.deepEqual(replayed.right.value, ["a:0", "b:0"]);
-    assert.equal(t.cursor, 2);
+    assert.equal(t.complete, true);
 
     // The failed branch gets "tmp", which the handler never does.
     let handled = 0;
@@ -686,20 +600,23 @@ backendTest(
       );
       return [a.name, b.name];
     });
-    const t2 = newTrace();
-    const r2 = runTraced(other, store, t2, null);
+    const t2 = new Recording();
+    const r2 = runOn(other, store, t2);
     assert.ok(E.isRight(r2));
     assert.deepEqual(r2.right.value, ["a:0", "b:0"]);
-    assert.deepEqual(t2.keys, ["a", "b"]);
+    assert.equal(t2.size, 2);
     assert.equal(r2.right.store.variables.size, 2, "tmp is not in the store either");
     assert.equal(handled, 1);
-    t2.mode = "replay";
-    t2.cursor = 0;
-    const r3 = runTraced(other, freezeStore(emptyStore()), t2, null);
     // Never a wrong answer: the recorded result, or a divergence (then the
     // interpreter runs the program in full).
-    if (E.isLeft(r3)) assert.equal(r3.left, TRACE_DIVERGED);
-    else assert.deepEqual(r3.right.value, ["a:0", "b:0"]);
+    t2.replay();
+    try {
+      const r3 = runOn(other, emptyStore(), t2, nothing);
+      assert.ok(E.isRight(r3));
+      assert.deepEqual(r3.right.value, ["a:0", "b:0"]);
+    } catch (e) {
+      assert.ok(e instanceof ReplayDiverged);
+    }
 
     // catchError never handles a divergence.
     handled = 0;
@@ -711,11 +628,10 @@ backendTest(
         return of("handled");
       }),
     );
-    const t3 = newTrace();
-    recordEntry(t3, "y", null);
-    t3.mode = "replay";
-    const r4 = runTraced(guarded, emptyStore(), t3, null);
-    assert.ok(E.isLeft(r4) && r4.left === TRACE_DIVERGED);
+    const t3 = new Recording();
+    assert.ok(E.isRight(runOn(getVariable("y", { shape: [1] }), emptyStore(), t3)));
+    t3.replay();
+    assert.throws(() => runOn(guarded, emptyStore(), t3), ReplayDiverged);
     assert.equal(handled, 0);
   },
 );

@@ -2,19 +2,20 @@
 // partition info (G13).
 import * as assert from "node:assert/strict";
 import {
-  callPartitioner,
   fixedSizePartitioner,
   getVariable,
-  makePartitionInfo,
   minMaxVariablePartitioner,
   type Partitioner,
   type PartitionInfo,
   ScopeError,
-  singleOffset,
-  singleSliceDim,
-  sliceShape,
   variableAxisSizePartitioner,
 } from "varscope";
+import { callPartitioner, sliceShape } from "../../../lib/partitioners/partitioner.ts";
+import {
+  makePartitionInfo,
+  singleOffset,
+  singleSliceDim,
+} from "../../../lib/partitioners/partition_info.ts";
 import { fails, ok, partitioned, right } from "../core/_helpers.ts";
 
 function left(

@@ -7,12 +7,11 @@ import {
   l1Regularizer,
   l2Regularizer,
   noRegularizer,
-  normalizeRegularizer,
   regularizationLosses,
   regularizerFn,
-  regularizerOpName,
   variableScope,
 } from "varscope";
+import { normalizeRegularizer, regularizerOpName } from "../../../lib/regularizers/regularizer.ts";
 import { fails, left, ok, right, single } from "../core/_helpers.ts";
 
 Deno.test("constructors build the descriptors", () => {
