@@ -34,7 +34,8 @@ import { isReuseOn, parseReuse, type ReuseArgument, type ScopeReuse } from "../c
 import { isVariableScope, type VariableScope } from "../core/scope.ts";
 import { getVariableScope } from "../core/scope_setters.ts";
 import { addToCollections, type Store } from "../core/store.ts";
-import { tracedStep } from "../core/trace.ts";
+import { RecordedProgram } from "../core/_recorded.ts";
+import { sameGuardElement } from "../core/_same_guard_element.ts";
 import type { VariableLike } from "../core/variable.ts";
 import { variableScope } from "../core/variable_scope.ts";
 
@@ -267,15 +268,16 @@ export abstract class Layer<I, O, W = unknown, C extends object = Record<never, 
    *
    * @param className the snake_case class name (`toSnakeCase` of the class)
    * @param options the TF1 constructor options
+   * @param optionKeys the option keys accepted (default `this.optionKeys()`)
    * @throws ScopeError `InvalidArgument` for options TF1 would refuse
    */
-  constructor(className: string, options: LayerOptions = {}) {
+  constructor(className: string, options: LayerOptions = {}, optionKeys?: ReadonlySet<string>) {
     let o: LayerOptions;
     let name: string | VariableScope | null;
     let reuse: ScopeReuse | null;
     let scope: string | VariableScope | null;
     try {
-      const keys = checkOptionKeys(options, this.optionKeys(), className);
+      const keys = checkOptionKeys(options, optionKeys ?? this.optionKeys(), className);
       if (E.isLeft(keys)) throw keys.left;
       o = keys.right as LayerOptions;
       if (typeof className !== "string" || className === "") {
@@ -463,9 +465,10 @@ function lastState<W>(store: Store, key: string): LayerState<W> | null {
   return items[n - 1] as LayerState<W>;
 }
 
-// A replay threads no store: writes only matter in a full or recording run.
+// A replay hands back the recorded state at every recorded step, so the
+// layer's own store writes are skipped there.
 function replaying(env: Env): boolean {
-  return env.trace !== null && env.trace.mode === "replay";
+  return env.run.recording?.replaying === true;
 }
 
 function pushState(state: RunState, key: string, item: unknown): RunState {
@@ -648,15 +651,12 @@ class LayerCallProgram<I, O, W, C extends object> extends ProgramBase<O> {
     }
     // A fresh object's state is always "first call": its replay is keyed on
     // what decides the scope, not on the object (made anew on every pass).
-    const got = tracedStep(
-      env,
-      state,
-      this.fresh ? FRESH_KEY : layer,
-      () => ensureState(layer as Layer<unknown, unknown, W, object>, scopeArg, env, state),
-      this.fresh
-        ? [layer.className, layer.baseName, layer.scope, layer.reuse, scopeArg]
-        : undefined,
-    );
+    const got = new LayerStateStep(
+      layer as Layer<unknown, unknown, W, object>,
+      scopeArg,
+      this.fresh,
+    )
+      .run(env, state);
     if (E.isLeft(got)) return got;
     const ls = got.right.value;
     const body: Program<O> = ls.built
@@ -669,6 +669,36 @@ class LayerCallProgram<I, O, W, C extends object> extends ProgramBase<O> {
       { reuse: ls.built ? true : layer.reuse, auxiliaryNameScope: false },
       nameScope(ls.scope.originalNameScope, body),
     ).run(env, got.right.state);
+  }
+}
+
+/** TF1 `_set_scope` as a recorded step: its decision is the layer's state. */
+class LayerStateStep<W> extends RecordedProgram<LayerState<W>, LayerState<W>> {
+  readonly key: unknown;
+  readonly #guard: readonly unknown[] | undefined;
+  constructor(
+    readonly layer: Layer<unknown, unknown, W, object>,
+    readonly scopeArg: string | VariableScope | null,
+    fresh: boolean,
+  ) {
+    super();
+    this.key = fresh ? FRESH_KEY : layer;
+    this.#guard = fresh
+      ? [layer.className, layer.baseName, layer.scope, layer.reuse, scopeArg]
+      : undefined;
+  }
+  guard(): unknown {
+    return this.#guard;
+  }
+  matches(recorded: unknown): boolean {
+    const g = this.#guard;
+    if (g === undefined || recorded === undefined) return recorded === g;
+    const r = recorded as readonly unknown[];
+    for (let i = 0; i < g.length; i++) if (!sameGuardElement(r[i], g[i])) return false;
+    return true;
+  }
+  decide(env: Env, state: RunState): Either<ScopeError, Step<LayerState<W>>> {
+    return ensureState(this.layer, this.scopeArg, env, state);
   }
 }
 

@@ -45,3 +45,55 @@ export {
 export { type Activation, resolveActivation, type ResolvedActivation } from "./activation.ts";
 export { Dense, dense, type DenseOptions, type DenseWeights } from "./dense.ts";
 export type { WeightOptions } from "./_weights.ts";
+export {
+  Conv,
+  Conv1D,
+  conv1d,
+  Conv2D,
+  conv2d,
+  Conv2DTranspose,
+  conv2dTranspose,
+  Conv3D,
+  conv3d,
+  type ConvOptions,
+  type ConvWeights,
+  SeparableConv1D,
+  separableConv1d,
+  SeparableConv2D,
+  separableConv2d,
+  type SeparableConvOptions,
+} from "./conv.ts";
+export type { DataFormat, Padding } from "./_conv_args.ts";
+export {
+  AveragePooling1D,
+  averagePooling1d,
+  AveragePooling2D,
+  averagePooling2d,
+  AveragePooling3D,
+  averagePooling3d,
+  Flatten,
+  flatten,
+  type FlattenOptions,
+  MaxPooling1D,
+  maxPooling1d,
+  MaxPooling2D,
+  maxPooling2d,
+  MaxPooling3D,
+  maxPooling3d,
+  Pooling,
+  type PoolingFunction,
+  type PoolingOptions,
+} from "./pooling.ts";
+export {
+  BatchNormalization,
+  batchNormalization,
+  type BatchNormalizationCallOptions,
+  type BatchNormalizationOptions,
+  type BatchNormalizationWeights,
+} from "./normalization.ts";
+export { Dropout, dropout, type DropoutCallOptions, type DropoutOptions } from "./dropout.ts";
+export {
+  embeddingLookup,
+  type EmbeddingLookupOptions,
+  type EmbeddingParams,
+} from "./embedding_lookup.ts";
