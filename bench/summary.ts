@@ -232,17 +232,15 @@ const LSTM_BOUNDS = { handwritten: 1.0, layers: 1.0 } as const;
 for (const backend of ["cpu", "wasm"] as const) {
   try {
     const r = await measureLstm(backend, quick ? 3 : 21, quick ? 1 : 2);
-    const spread = (p: PairResult): string => {
-      const ratios = p.aSamples.map((a, i) => a / p.bSamples[i]!).sort((x, y) => x - y);
-      return `${ratios[0]!.toFixed(2)}-${ratios[ratios.length - 1]!.toFixed(2)}`;
-    };
+    const spread = (p: PairResult): string =>
+      `${p.spread[0].toFixed(2)}–${p.spread[1].toFixed(2)} (10th–90th percentile)`;
     for (
       const [name, p, bound, what] of [
         ["handwritten", r.handwritten, LSTM_BOUNDS.handwritten, "obvious hand-written loop"],
         ["layers", r.layers, LSTM_BOUNDS.layers, "tfjs-layers lstm predict"],
       ] as const
     ) {
-      lines.push(`lstm_apply_vs_${name}_${backend} ratio=${p.pairedRatio.toFixed(2)}`);
+      lines.push(`lstm_apply_vs_${name}_${backend} ratio=${p.ratio.toFixed(2)}`);
       lines.push(
         `# lstm_apply_vs_${name}_${backend}: compiled dynamicRnn apply ${
           (p.aUs / 1000).toFixed(1)
@@ -250,8 +248,8 @@ for (const backend of ["cpu", "wasm"] as const) {
           (p.bUs / 1000).toFixed(1)
         }ms per pass; median of per-round ratios over ${p.aSamples.length} rounds (spread ${
           spread(p)
-        }; ratio of medians ${p.ratio.toFixed(2)})${
-          quick ? "" : `; bound ${bound}: ${p.pairedRatio <= bound ? "within" : "EXCEEDED"}`
+        }; ratio of medians ${p.mediansRatio.toFixed(2)})${
+          quick ? "" : `; bound ${bound}: ${p.ratio <= bound ? "within" : "EXCEEDED"}`
         }${r.leaked === 0 ? "" : `; LEAKED ${r.leaked} tensors`}`,
       );
     }
