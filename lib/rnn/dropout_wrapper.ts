@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type ProgramGenerator, scoped } from "../core/program.ts";
+import { randomSeed } from "../interpreter/random_seed.ts";
 import type { VariableScope } from "../core/scope.ts";
 import { binderOf, type BoundCell, registerBinder, variablesOf } from "./_bind.ts";
 import { flattenState, packState, rnnError } from "./_nest.ts";
@@ -36,9 +37,9 @@ export interface DropoutWrapperOptions {
   /** The input depth; needed for variational input dropout, as in TF1. */
   readonly inputSize?: number;
   /**
-   * The seed of the masks. Masks are a pure function of it: the same seed
-   * gives the same masks on every pass (a per-pass seed needs the state
-   * channel's `randomSeed()`, not yet in `varscope/tfjs`).
+   * TF1's op-level seed, mixed into the pass's seed (`apply(params, input,
+   * { seed })`; a trainer draws a new one every step): the same pass seed
+   * gives the same masks, another one other masks.
    */
   readonly seed?: number;
 }
@@ -73,8 +74,11 @@ function* bindDropout<S extends RNNState>(
   scope: string | VariableScope | undefined,
 ): ProgramGenerator<BoundCell<S>> {
   const inner = yield* binderOf<S>(cell)!(depth, scope);
+  // One draw of the pass's seed per binding (per loop, or per direct call);
+  // every mask of the binding is derived from it.
+  const base = mix(yield* randomSeed(), o.seed);
   let counter = 0;
-  const next = (): number => o.seed * 1000003 + ++counter;
+  const next = (): number => mix(base, ++counter);
   // Variational: one [1, size] mask per pass (TF1 draws its noise once per run).
   const sizes = flatSizes(cell.stateSize);
   const vIn = o.variational && o.input < 1 ? next() : 0;
@@ -145,6 +149,13 @@ function* bindDropout<S extends RNNState>(
   };
 }
 
+// Two integer seeds as one (a 32-bit mix).
+function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ b;
+  h = Math.imul(h ^ (h >>> 16), 0xc2b2ae35);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
 function flatSizes(size: StateSize): number[] {
   const out: number[] = [];
   const walk = (s: StateSize): void => {
@@ -173,6 +184,11 @@ function stateFilter(size: StateSize): boolean[] {
  * before the cell, on its new state (all but an `LSTMStateTuple`'s `c`) and
  * on its output after it; `x / keep · mask`. Opens no scope of its own.
  *
+ * Masks come from the pass's seed (`apply(params, input, { seed })`, a new
+ * one per trainer step) mixed with the `seed` option: the same seeds give the
+ * same masks. With `variationalRecurrent`, one `[1, size]` mask serves every
+ * step and row of a loop, as TF1's noise drawn once per run.
+ *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
@@ -186,7 +202,7 @@ function stateFilter(size: StateSize): boolean[] {
  * const x = tf.ones([8, 3, 2]) as tf.Tensor3D;
  * const { params } = rnn.init(x);
  * assert.deepEqual(params.names, ["rnn/lstm_cell/kernel", "rnn/lstm_cell/bias"]);
- * const [outputs, state] = rnn.apply(params, x);
+ * const [outputs, state] = rnn.apply(params, x, { seed: 3 });
  * const zeros = Array.from(outputs.dataSync()).filter((v) => v === 0).length;
  * assert.ok(zeros > 10 && zeros < 86); // about half of 96
  * tf.dispose([x, outputs, state.c, state.h]);

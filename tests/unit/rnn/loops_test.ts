@@ -221,7 +221,7 @@ backendTest(
 
 backendTest(
   import.meta.url,
-  "DropoutWrapper: outputs are 0 or value/keep; variational masks repeat over steps and rows",
+  "DropoutWrapper: outputs 0 or value/keep; variational masks repeat over steps and rows; masks from the pass seed",
   async () => {
     const x = tf.tensor3d(weights(4 * 5 * 3, 3), [4, 5, 3]);
     const base = transform((x: tf.Tensor3D) =>
@@ -237,7 +237,7 @@ backendTest(
         seed: 9,
       });
       const model = transform((x: tf.Tensor3D) => dynamicRnn(cell, x, { dtype: "float32" }));
-      const [o, s] = model.apply(init.params, x);
+      const [o, s] = model.apply(init.params, x, { seed: 4 });
       const got = await take(o);
       tf.dispose([s.c, s.h]);
       let dropped = 0;
@@ -252,10 +252,12 @@ backendTest(
           assert.equal(got[i] === 0, got[i % 8] === 0, `variational mask at ${i}`);
         }
       }
-      // The same seed gives the same masks on another pass.
-      const [o2, s2] = model.apply(init.params, x);
+      // The same pass seed gives the same masks on another pass; another seed others.
+      const [o2, s2] = model.apply(init.params, x, { seed: 4 });
       assert.deepEqual(await take(o2), got);
-      tf.dispose([s2.c, s2.h]);
+      const [o3, s3] = model.apply(init.params, x, { seed: 5 });
+      assert.notDeepEqual(await take(o3), got);
+      tf.dispose([s2.c, s2.h, s3.c, s3.h]);
     }
     tf.dispose([ref, rs.c, rs.h, x]);
     init.params.dispose();
