@@ -4,7 +4,7 @@
 // Tolerance: 1e-5 relative to the largest magnitude (1e-4 webgpu).
 import * as tf from "@tensorflow/tfjs-core";
 import * as assert from "node:assert/strict";
-import { map, type Program } from "varscope";
+import { map, type Program, type ProgramGenerator, scoped } from "varscope";
 import {
   BasicLSTMCell,
   BasicRNNCell,
@@ -16,7 +16,7 @@ import {
   type LSTMStateTuple,
   MultiRNNCell,
 } from "varscope/rnn";
-import { type Params, transform } from "varscope/tfjs";
+import { type Params, transform, variable } from "varscope/tfjs";
 import {
   arr,
   assertAllClose,
@@ -351,3 +351,46 @@ function dynamicLoss(cell: LSTMCell, x: tf.Tensor3D): Program<tf.Scalar> {
     return tf.sum(tf.mul(tf.reshape(o, [n]), w)) as tf.Scalar;
   })(dynamicRnn(cell, x, { dtype: "float32" }));
 }
+
+backendTest(
+  import.meta.url,
+  "O5: gradients flow back into the inputs (an input made from a variable)",
+  async (backend) => {
+    const kernel = small((I + 3) * 12, 93);
+    const bias = small(12, 94);
+    const cell = new LSTMCell(3);
+    const fn = (_: null) =>
+      scoped(function* (): ProgramGenerator<tf.Scalar> {
+        const e = yield* variable("inputs", { shape: [B, T, I] });
+        return yield* dynamicLoss(cell, e as tf.Tensor3D);
+      });
+    const model = transform(fn);
+    const init = model.init(null);
+    init.params.dispose();
+    const params = paramsFrom(init.store, {
+      "inputs": arr([B, T, I], X),
+      "rnn/lstm_cell/kernel": arr([I + 3, 12], kernel),
+      "rnn/lstm_cell/bias": arr([12], bias),
+    });
+    const g = await gradients(fn, params, null);
+    const p: LstmRef = { units: 3, kernel, bias, forgetBias: 1 };
+    const loss = (xs: readonly number[]): number =>
+      dynamicRef<[number[], number[]]>(
+        shape3(xs, B, T, I),
+        () => [[0, 0, 0], [0, 0, 0]],
+        (x, [c, h]) => {
+          const [c2, m] = lstmStepRef(p, x, c, h);
+          return [m, [c2, m]];
+        },
+      ).outputs.flat(2).reduce((a, v, i) => a + v * ((i % 5) - 2), 0);
+    const eps = 1e-6;
+    const fd = X.map((_, i) => {
+      const plus = X.slice(), minus = X.slice();
+      plus[i]! += eps;
+      minus[i]! -= eps;
+      return (loss(plus) - loss(minus)) / (2 * eps);
+    });
+    assertAllClose(g["inputs"]!, fd, backend === "webgpu" ? 1e-3 : 1e-4, "d inputs");
+    params.dispose();
+  },
+);
