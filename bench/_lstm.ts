@@ -114,6 +114,8 @@ export interface LstmResults {
   readonly backend: BackendName;
   readonly handwritten: PairResult;
   readonly layers: PairResult;
+  /** Batch 1: the same apply against layers predict. */
+  readonly latency: PairResult;
   readonly leaked: number;
 }
 
@@ -130,10 +132,14 @@ export async function measureLstm(
   const handwrittenR = measurePair(f.ours, f.handwritten, s);
   const layersR = measurePair(f.ours, f.layers, s);
   f.dispose();
+  const one = lstmFixture(1);
+  const latency = measurePair(one.ours, one.layers, { warmup, rounds, calls: 3 });
+  one.dispose();
   return {
     backend,
     handwritten: handwrittenR,
     layers: layersR,
+    latency,
     leaked: tf.memory().numTensors - before,
   };
 }
