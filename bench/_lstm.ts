@@ -10,8 +10,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { dynamicRnn, LSTMCell, type LSTMStateTuple } from "varscope/rnn";
-import { type BackendName, type Params, transform, useBackend } from "varscope/tfjs";
-import { measurePair, type PairResult } from "./tfjs_measure.ts";
+import { type ProgramGenerator, scoped } from "varscope";
+import { type BackendName, makeTrainer, type Params, transform, useBackend } from "varscope/tfjs";
+import { measurePair, measurePairAsync, type PairResult } from "./tfjs_measure.ts";
 
 /** Sizes of the LSTM comparison. */
 export const LSTM_SIZES = { batch: 32, input: 64, units: 128, steps: 50 } as const;
@@ -66,16 +67,7 @@ export function lstmFixture(batch: number = LSTM_SIZES.batch): LstmFixture {
   const net = tfl.sequential({ layers: [layer] });
   // Keras keeps the input and recurrent kernels apart, gates i, f, c, o;
   // TF1's kernel is [x; h] rows, gates i, j, f, o; TF1 adds forgetBias 1.
-  const [wx, wh, lb] = tf.tidy(() => {
-    const reorder = (w: tf.Tensor2D) => {
-      const [i, j, f, o] = tf.split(w, 4, 1);
-      return tf.concat([i!, f!, j!, o!], 1);
-    };
-    const kx = tf.slice(kernel, [0, 0], [input, 4 * units]);
-    const kh = tf.slice(kernel, [input, 0], [units, 4 * units]);
-    const [bi, bj, bf, bo] = tf.split(bias, 4);
-    return [reorder(kx), reorder(kh), tf.concat([bi!, tf.add(bf!, 1), bj!, bo!])];
-  });
+  const [wx, wh, lb] = kerasWeights(kernel, bias, input, units);
   net.setWeights([wx, wh, lb]);
   tf.dispose([wx, wh, lb]);
   const check = tf.tidy(() => {
@@ -104,7 +96,7 @@ export function lstmFixture(batch: number = LSTM_SIZES.batch): LstmFixture {
     dispose: () => {
       params.dispose();
       x.dispose();
-      net.layers.forEach((l) => l.dispose());
+      net.dispose();
     },
   };
 }
@@ -142,4 +134,142 @@ export async function measureLstm(
     latency,
     leaked: tf.memory().numTensors - before,
   };
+}
+
+/** The training sides: one SGD step each, from the same weights. */
+interface LstmTrainFixture {
+  readonly ours: () => void;
+  readonly oursRead: () => Promise<void>;
+  readonly minimize: () => void;
+  readonly layers: () => Promise<void>;
+  readonly dispose: () => void;
+}
+
+const lossModel = transform(({ x, y }: { x: tf.Tensor3D; y: tf.Tensor3D }) =>
+  scoped(function* (): ProgramGenerator<tf.Scalar> {
+    const [o, s] = yield* dynamicRnn(cell, x, { dtype: "float32" });
+    tf.dispose([s.c, s.h]);
+    return tf.mean(tf.square(tf.sub(o, y))) as tf.Scalar;
+  })
+);
+
+/**
+ * Training-step sides (SGD 0.01, loss = mean squared error against a fixed
+ * target): a `makeTrainer` step, a hand-written `optimizer.minimize` of the
+ * obvious loop on two `tf.Variable`s, and tfjs-layers `trainOnBatch`.
+ * Checked: the first step of each gives the same loss (1e-4).
+ */
+export async function lstmTrainFixture(): Promise<LstmTrainFixture> {
+  const { batch, input, units, steps } = LSTM_SIZES;
+  const x = tf.randomNormal([batch, steps, input], 0, 1, "float32", 3) as tf.Tensor3D;
+  const y = tf.randomNormal([batch, steps, units], 0, 0.5, "float32", 4) as tf.Tensor3D;
+  const data = { x, y };
+  let params = lossModel.init(data, { seed: 1 }).params;
+  const kernel0 = params.get("rnn/lstm_cell/kernel") as tf.Tensor2D;
+  const bias0 = params.get("rnn/lstm_cell/bias") as tf.Tensor1D;
+  const optOurs = tf.train.sgd(0.01);
+  const trainer = makeTrainer(lossModel, { optimizer: optOurs });
+  const clones = [kernel0.clone(), bias0.clone()];
+  const kv = tf.variable(clones[0]!);
+  const bv = tf.variable(clones[1]!);
+  const optMin = tf.train.sgd(0.01);
+  const minLoss = (): tf.Scalar =>
+    tf.mean(tf.square(tf.sub(handwritten(x, kv as tf.Tensor2D, bv as tf.Tensor1D), y)));
+  const layer = tfl.layers.lstm({
+    units,
+    returnSequences: true,
+    recurrentActivation: "sigmoid",
+    inputShape: [steps, input],
+    unitForgetBias: false,
+    recurrentInitializer: "glorotUniform",
+  });
+  const net = tfl.sequential({ layers: [layer] });
+  const [wx, wh, lb] = kerasWeights(kernel0, bias0, input, units);
+  net.setWeights([wx, wh, lb]);
+  tf.dispose([wx, wh, lb]);
+  net.compile({ optimizer: tf.train.sgd(0.01), loss: "meanSquaredError" });
+  const stepOurs = (): tf.Scalar => {
+    const r = trainer.step(params, data);
+    params.dispose();
+    params = r.params;
+    return r.loss;
+  };
+  const first = [
+    stepOurs(),
+    optMin.minimize(minLoss, true, [kv, bv])!,
+  ].map((t) => {
+    const v = t.dataSync()[0]!;
+    t.dispose();
+    return v;
+  });
+  await net.trainOnBatch(x, y);
+  return {
+    ours: () => stepOurs().dispose(),
+    oursRead: async () => {
+      const l = stepOurs();
+      await l.data();
+      l.dispose();
+    },
+    minimize: () => optMin.minimize(minLoss, true, [kv, bv])!.dispose(),
+    layers: async () => {
+      await net.trainOnBatch(x, y);
+    },
+    dispose: () => {
+      params.dispose();
+      trainer.dispose();
+      optOurs.dispose();
+      optMin.dispose();
+      tf.dispose([kv, bv, ...clones, x, y]);
+      net.optimizer.dispose();
+      net.dispose();
+      if (Math.abs(first[0]! - first[1]!) > 1e-4 * Math.abs(first[1]!)) {
+        throw new Error(`LSTM training sides disagree: ${first[0]} vs ${first[1]}`);
+      }
+    },
+  };
+}
+
+function kerasWeights(
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  input: number,
+  units: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const reorder = (w: tf.Tensor2D) => {
+      const [i, j, f, o] = tf.split(w, 4, 1);
+      return tf.concat([i!, f!, j!, o!], 1);
+    };
+    const kx = tf.slice(kernel, [0, 0], [input, 4 * units]);
+    const kh = tf.slice(kernel, [input, 0], [units, 4 * units]);
+    const [bi, bj, bf, bo] = tf.split(bias, 4);
+    return [reorder(kx), reorder(kh), tf.concat([bi!, tf.add(bf!, 1), bj!, bo!])] as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
+  });
+}
+
+/** The training comparisons on one backend. */
+export interface LstmTrainResults {
+  readonly minimize: PairResult;
+  readonly layers: PairResult;
+  readonly leaked: number;
+}
+
+/** Measures a trainer step against `minimize` and (loss read) against `trainOnBatch`. */
+export async function measureLstmTrain(
+  backend: BackendName,
+  rounds: number,
+  warmup: number,
+): Promise<LstmTrainResults> {
+  await useBackend({ backend });
+  const before = tf.memory().numTensors;
+  const f = await lstmTrainFixture();
+  const s = { warmup, rounds, calls: 1 };
+  const minimize = measurePair(f.ours, f.minimize, s);
+  const layers = await measurePairAsync(f.oursRead, f.layers, s);
+  f.dispose();
+  return { minimize, layers, leaked: tf.memory().numTensors - before };
 }

@@ -22,6 +22,8 @@
  * lstm_apply_vs_handwritten_B ratio=X     dynamicRnn(LSTMCell(128)) apply / the obvious tfjs loop (bound 1.0)
  * lstm_apply_vs_layers_B ratio=X          the same / tfjs-layers lstm predict (bound 1.0)
  * lstm_latency_vs_layers_B ratio=X        the same at batch 1 / layers predict (bound 0.8)
+ * lstm_train_step_vs_minimize_B ratio=X   trainer step / optimizer.minimize of the obvious loop (bound 1.05)
+ * lstm_train_step_vs_layers_B ratio=X     trainer step + loss read / layers trainOnBatch (bound 1.0)
  * ```
  *
  * Lines starting with `#` are details. `VARSCOPE_BENCH_QUICK=1` runs a much
@@ -33,7 +35,7 @@
  * @module
  */
 import { label } from "./_fixtures.ts";
-import { measureLstm } from "./_lstm.ts";
+import { measureLstm, measureLstmTrain } from "./_lstm.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
@@ -258,6 +260,33 @@ for (const backend of ["cpu", "wasm"] as const) {
     }
   } catch (e) {
     lines.push(`# lstm ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+// LSTM training steps (bench/_lstm.ts): SGD 0.01, squared error, batch 32.
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    const r = await measureLstmTrain(backend, quick ? 3 : 21, 1);
+    for (
+      const [name, p, bound, what] of [
+        ["minimize", r.minimize, 1.05, "optimizer.minimize of the obvious loop"],
+        ["layers", r.layers, 1.0, "await tfjs-layers trainOnBatch (ours awaits loss.data())"],
+      ] as const
+    ) {
+      lines.push(`lstm_train_step_vs_${name}_${backend} ratio=${p.ratio.toFixed(2)}`);
+      lines.push(
+        `# lstm_train_step_vs_${name}_${backend}: trainer step ${
+          (p.aUs / 1000).toFixed(1)
+        }ms, ${what} ${(p.bUs / 1000).toFixed(1)}ms; spread ${p.spread[0].toFixed(2)}–${
+          p.spread[1].toFixed(2)
+        } over ${p.aSamples.length} rounds${
+          quick ? "" : `; bound ${bound}: ${p.ratio <= bound ? "within" : "EXCEEDED"}`
+        }${r.leaked === 0 ? "" : `; LEAKED ${r.leaked} tensors`}`,
+      );
+    }
+  } catch (e) {
+    lines.push(
+      `# lstm training ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 lines.push(
