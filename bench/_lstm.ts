@@ -15,7 +15,14 @@ import { type BackendName, makeTrainer, type Params, transform, useBackend } fro
 import { measurePair, measurePairAsync, type PairResult } from "./tfjs_measure.ts";
 
 /** Sizes of the LSTM comparison. */
-export const LSTM_SIZES = { batch: 32, input: 64, units: 128, steps: 50 } as const;
+export const LSTM_SIZES: {
+  readonly batch: number;
+  readonly input: number;
+  readonly units: number;
+  readonly steps: number;
+} = Deno.env.get("VARSCOPE_BENCH_QUICK") === "1"
+  ? { batch: 4, input: 8, units: 16, steps: 5 } // a smoke run: sizes only
+  : { batch: 32, input: 64, units: 128, steps: 50 };
 
 /** What the timed sides share. */
 interface LstmFixture {

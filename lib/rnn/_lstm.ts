@@ -11,7 +11,7 @@
  * split of the gate pre-activations along the last axis is a strided copy,
  * which tfjs's cpu backend does element by element: about half of an
  * obvious loop's time), and the forget bias is added to the bias once.
- * Then per step, on wasm, `concat([x, h, 1])` and one matMul per
+ * Then per step, on wasm (and for batches under 8), `concat([x, h, 1])` and one matMul per
  * gate (the bias as one more kernel row against a column of ones); elsewhere (cpu, webgpu) the input half of every gate is one matMul
  * over all steps at once, and a step is one [batch, h]·[h, units] matMul per
  * gate plus an add. (On wasm, slicing a step out of a big tensor copies the
@@ -88,7 +88,9 @@ export function lstmSequence(
   ) as tf.Tensor2D[];
   const biases = tf.unstack(tf.reshape(w.bias, [4, units]), 0) as tf.Tensor1D[];
   if (w.forgetBias !== 0) biases[2] = tf.add(biases[2]!, w.forgetBias) as tf.Tensor1D;
-  const hoist = tf.getBackend() !== "wasm";
+  // Small batches: per-kernel overhead dominates, and the hoisted form has
+  // more kernels per step (a slice and an add per gate).
+  const hoist = tf.getBackend() !== "wasm" && h0.shape[0] >= 8;
   const steps = inputs.length;
   let pre: tf.Tensor2D[][] | null = null;
   let hKernels = kernels;

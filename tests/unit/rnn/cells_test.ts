@@ -394,3 +394,89 @@ backendTest(
     params.dispose();
   },
 );
+
+backendTest(
+  import.meta.url,
+  "O5, O7: batch 9 (the loop's hoisted form on cpu/webgpu): peepholes, clips, projection, lengths",
+  async (backend) => {
+    const b = 9, t = 5, i = 2;
+    const xs = weights(b * t * i, 101);
+    const kernel = small((i + 2) * 12, 102), bias = small(12, 103);
+    const wf = small(3, 104), wi = small(3, 105), wo = small(3, 106), pk = small(6, 107);
+    const lengths = [5, 0, 1, 2, 3, 4, 5, 3, 1];
+    const cell = new LSTMCell(3, { usePeepholes: true, cellClip: 0.4, numProj: 2, projClip: 0.3 });
+    const model = transform((x: tf.Tensor3D) =>
+      dynamicRnn(cell, x, { dtype: "float32", sequenceLength: lengths })
+    );
+    const x = tf.tensor3d(xs, [b, t, i]);
+    const init = model.init(x);
+    init.params.dispose();
+    const params = paramsFrom(init.store, {
+      "rnn/lstm_cell/kernel": arr([i + 2, 12], kernel),
+      "rnn/lstm_cell/bias": arr([12], bias),
+      "rnn/lstm_cell/w_f_diag": arr([3], wf),
+      "rnn/lstm_cell/w_i_diag": arr([3], wi),
+      "rnn/lstm_cell/w_o_diag": arr([3], wo),
+      "rnn/lstm_cell/projection/kernel": arr([3, 2], pk),
+    });
+    const [o, s] = model.apply(params, x);
+    const p: LstmRef = {
+      units: 3,
+      kernel,
+      bias,
+      forgetBias: 1,
+      peep: { wf, wi, wo },
+      cellClip: 0.4,
+      proj: { kernel: pk, size: 2 },
+      projClip: 0.3,
+    };
+    const ref = dynamicRef<[number[], number[]]>(
+      shape3(xs, b, t, i),
+      () => [[0, 0, 0], [0, 0]],
+      (xt, [c, h]) => {
+        const [c2, m] = lstmStepRef(p, xt, c, h);
+        return [m, [c2, m]];
+      },
+      lengths,
+    );
+    assertAllClose(await take(o), ref.outputs.flat(2), RTOL[backend], "outputs");
+    assertAllClose(await take(s.c), ref.states.flatMap((q) => q[0]), RTOL[backend], "c");
+    assertAllClose(await take(s.h), ref.states.flatMap((q) => q[1]), RTOL[backend], "h");
+    // Gradients through the hoisted form: d(weighted sum of outputs)/d(bias, kernel).
+    const lossFn = (x: tf.Tensor3D) =>
+      map(([out]: readonly [tf.Tensor3D, unknown]) => {
+        const n = out.size;
+        const w = tf.tensor1d(Array.from({ length: n }, (_, k) => (k % 5) - 2));
+        return tf.sum(tf.mul(tf.reshape(out, [n]), w)) as tf.Scalar;
+      })(dynamicRnn(cell, x, { dtype: "float32", sequenceLength: lengths }));
+    const g = await gradients(lossFn, params, x);
+    const lossRef = (k: readonly number[], bb: readonly number[]): number =>
+      dynamicRef<[number[], number[]]>(
+        shape3(xs, b, t, i),
+        () => [[0, 0, 0], [0, 0]],
+        (xt, [c, h]) => {
+          const [c2, m] = lstmStepRef({ ...p, kernel: k, bias: bb }, xt, c, h);
+          return [m, [c2, m]];
+        },
+        lengths,
+      ).outputs.flat(2).reduce((a, v, k2) => a + v * ((k2 % 5) - 2), 0);
+    const eps = 1e-6;
+    const fdBias = bias.map((_, k) => {
+      const plus = bias.slice(), minus = bias.slice();
+      plus[k]! += eps;
+      minus[k]! -= eps;
+      return (lossRef(kernel, plus) - lossRef(kernel, minus)) / (2 * eps);
+    });
+    const fdKernel = kernel.map((_, k) => {
+      const plus = kernel.slice(), minus = kernel.slice();
+      plus[k]! += eps;
+      minus[k]! -= eps;
+      return (lossRef(plus, bias) - lossRef(minus, bias)) / (2 * eps);
+    });
+    const tol = backend === "webgpu" ? 1e-3 : 1e-4;
+    assertAllClose(g["rnn/lstm_cell/bias"]!, fdBias, tol, "d bias");
+    assertAllClose(g["rnn/lstm_cell/kernel"]!, fdKernel, tol, "d kernel");
+    params.dispose();
+    x.dispose();
+  },
+);
