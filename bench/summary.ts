@@ -235,8 +235,7 @@ const LSTM_BOUNDS = { handwritten: 1.0, layers: 1.0, latency: 0.8 } as const;
 for (const backend of ["cpu", "wasm"] as const) {
   try {
     const r = await measureLstm(backend, quick ? 3 : 21, quick ? 1 : 2);
-    const spread = (p: PairResult): string =>
-      `${p.spread[0].toFixed(2)}–${p.spread[1].toFixed(2)} (10th–90th percentile)`;
+    const spread = (p: PairResult): string => `${p.spread[0].toFixed(2)}–${p.spread[1].toFixed(2)}`;
     for (
       const [name, p, bound, what] of [
         ["handwritten", r.handwritten, LSTM_BOUNDS.handwritten, "obvious hand-written loop"],
@@ -251,7 +250,7 @@ for (const backend of ["cpu", "wasm"] as const) {
       lines.push(
         `# ${line}: compiled dynamicRnn apply ${(p.aUs / 1000).toFixed(1)}ms, ${what} ${
           (p.bUs / 1000).toFixed(1)
-        }ms per pass; median of per-round ratios over ${p.aSamples.length} rounds (spread ${
+        }ms per pass; median of per-round ratios over ${p.aSamples.length} rounds (10th–90th percentile ${
           spread(p)
         }; ratio of medians ${p.mediansRatio.toFixed(2)})${
           quick ? "" : `; bound ${bound}: ${p.ratio <= bound ? "within" : "EXCEEDED"}`
