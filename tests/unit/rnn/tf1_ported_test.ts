@@ -15,7 +15,7 @@ const half = { initializer: constantInitializer(0.5) };
 backendTest(
   import.meta.url,
   "O2 (testBasicRNNCell): root/basic_rnn_cell/{kernel,bias}, output shape [1, 2]",
-  async () => {
+  () => {
     const cell = new BasicRNNCell(2);
     const model = transform((_: null) =>
       variableScope(
