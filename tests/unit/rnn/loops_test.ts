@@ -338,3 +338,34 @@ backendTest(
     x.dispose();
   },
 );
+
+backendTest(
+  import.meta.url,
+  "DropoutWrapper stateKeepProb: an LSTMStateTuple's c is kept, h dropped (TF1's default filter)",
+  async (backend) => {
+    // One step, so that the final state is the cell's new state, dropped.
+    const x = tf.tensor3d(weights(16 * 1 * 3, 12), [16, 1, 3]);
+    const base = transform((x: tf.Tensor3D) =>
+      dynamicRnn(new LSTMCell(4), x, { dtype: "float32" })
+    );
+    const init = base.init(x, { seed: 6 });
+    const [o0, s0] = base.apply(init.params, x);
+    const c0 = await take(s0.c), h0 = await take(s0.h);
+    o0.dispose();
+    const cell = new DropoutWrapper(new LSTMCell(4), { stateKeepProb: 0.5 });
+    const model = transform((x: tf.Tensor3D) => dynamicRnn(cell, x, { dtype: "float32" }));
+    const [o, s] = model.apply(init.params, x, { seed: 1 });
+    assertAllClose(await take(o), h0, RTOL[backend], "the output is not dropped");
+    const c = await take(s.c), h = await take(s.h);
+    assertAllClose(c, c0, RTOL[backend], "c is not dropped");
+    let dropped = 0;
+    const scale = Math.max(...h0.map(Math.abs));
+    h.forEach((v, i) => {
+      if (v === 0) dropped++;
+      else assert.ok(Math.abs(v - h0[i]! / 0.5) <= 2 * RTOL[backend] * scale, `h[${i}]`);
+    });
+    assert.ok(dropped > 10 && dropped < 54, `dropped ${dropped} of 64`);
+    init.params.dispose();
+    x.dispose();
+  },
+);

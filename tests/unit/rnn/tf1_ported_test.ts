@@ -5,9 +5,23 @@
 // (computed by TensorFlow), and so are the variable names (O1, O2–O4, O6).
 import * as tf from "@tensorflow/tfjs-core";
 import * as assert from "node:assert/strict";
-import { constantInitializer, type ProgramGenerator, scoped, variableScope } from "varscope";
-import { BasicLSTMCell, BasicRNNCell, GRUCell, MultiRNNCell } from "varscope/rnn";
-import { transform } from "varscope/tfjs";
+import {
+  constantInitializer,
+  type Program,
+  type ProgramGenerator,
+  scoped,
+  variableScope,
+} from "varscope";
+import {
+  BasicLSTMCell,
+  BasicRNNCell,
+  bidirectionalDynamicRnn,
+  dynamicRnn,
+  GRUCell,
+  MultiRNNCell,
+  staticRnn,
+} from "varscope/rnn";
+import { transform, useBackend } from "varscope/tfjs";
 import { assertAllClose, backendTest, RTOL, take } from "../layers/_helpers.ts";
 
 const half = { initializer: constantInitializer(0.5) };
@@ -114,3 +128,93 @@ backendTest(
     params.dispose();
   },
 );
+
+backendTest(
+  import.meta.url,
+  "O6 (testBasicLSTMCell, state_is_tuple=False): one concatenated state of both cells",
+  async (backend) => {
+    const cell = new MultiRNNCell([
+      new BasicLSTMCell(2, { stateIsTuple: false }),
+      new BasicLSTMCell(2, { stateIsTuple: false }),
+    ], { stateIsTuple: false });
+    assert.equal(cell.stateSize as unknown, 8);
+    const model = transform((_: null) =>
+      variableScope(
+        "root",
+        half,
+        cell.call(tf.tensor2d([[1, 1]]), tf.fill([1, 8], 0.1) as unknown as readonly tf.Tensor2D[]),
+      )
+    );
+    const { params } = model.init(null);
+    const [g, state] = model.apply(params, null);
+    const rtol = Math.max(RTOL[backend], 1e-5);
+    assertAllClose(await take(g), [0.24024698, 0.24024698], rtol, "output");
+    assertAllClose(
+      await take(state as unknown as tf.Tensor),
+      [
+        0.68967271,
+        0.68967271,
+        0.44848421,
+        0.44848421,
+        0.39897051,
+        0.39897051,
+        0.24024698,
+        0.24024698,
+      ],
+      rtol,
+      "state",
+    );
+    params.dispose();
+  },
+);
+
+// rnn_test.py `_testScope`: every variable of a loop lives under the scope it
+// was given (a name or a captured scope), or under TF1's default.
+Deno.test("O7, O8 (rnn_test _testScope): variables under the given scope or 'rnn' / 'bidirectional_rnn'", async () => {
+  await useBackend({ backend: "cpu" });
+  const x = tf.ones([2, 3, 4]) as tf.Tensor3D;
+  const names = (fn: (x: tf.Tensor3D) => Program<unknown>): string[] => {
+    const { params } = transform(fn).init(x);
+    const n = params.names.slice();
+    params.dispose();
+    return n;
+  };
+  const cases: [string, (x: tf.Tensor3D) => Program<unknown>][] = [
+    ["prefix/", (x) => dynamicRnn(new GRUCell(2), x, { dtype: "float32", scope: "prefix" })],
+    [
+      "prefix/",
+      (x) =>
+        variableScope(
+          "prefix",
+          (vs) => dynamicRnn(new GRUCell(2), x, { dtype: "float32", scope: vs }),
+        ),
+    ],
+    ["rnn/", (x) => dynamicRnn(new GRUCell(2), x, { dtype: "float32" })],
+    [
+      "prefix/",
+      (x) =>
+        bidirectionalDynamicRnn(new GRUCell(2), new GRUCell(2), x, {
+          dtype: "float32",
+          scope: "prefix",
+        }),
+    ],
+    [
+      "bidirectional_rnn/",
+      (x) => bidirectionalDynamicRnn(new GRUCell(2), new GRUCell(2), x, { dtype: "float32" }),
+    ],
+    [
+      "prefix/",
+      (x) =>
+        staticRnn(new GRUCell(2), tf.unstack(x, 1) as tf.Tensor2D[], {
+          dtype: "float32",
+          scope: "prefix",
+        }),
+    ],
+  ];
+  for (const [prefix, fn] of cases) {
+    const got = names(fn);
+    assert.ok(got.length >= 4);
+    assert.ok(got.every((n) => n.startsWith(prefix)), `${prefix}: ${got.join(", ")}`);
+  }
+  x.dispose();
+});
