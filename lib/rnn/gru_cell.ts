@@ -109,11 +109,19 @@ export class GRUCell extends RNNCell<tf.Tensor2D> {
       bind: (w) => {
         const gk = w.gk as tf.Tensor2D;
         const ck = w.ck as tf.Tensor2D;
-        const gb = w.gb!;
         const cb = w.cb!;
+        // The r and u kernels apart, once per binding: a split of the gate
+        // values along the last axis is a strided copy (slow on cpu and wasm).
+        const rows = gk.shape[0];
+        const [kr, ku] = tf.unstack(
+          tf.transpose(tf.reshape(gk, [rows, 2, units]), [1, 0, 2]),
+          0,
+        ) as tf.Tensor2D[];
+        const [br, bu] = tf.unstack(tf.reshape(w.gb!, [2, units]), 0);
         return stepwise<tf.Tensor2D>(units, (x, h) => {
-          const value = tf.sigmoid(tf.add(tf.matMul(tf.concat([x, h], 1), gk), gb));
-          const [r, u] = tf.split(value, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+          const xh = tf.concat([x, h], 1);
+          const r = tf.sigmoid(tf.add(tf.matMul(xh, kr!), br!));
+          const u = tf.sigmoid(tf.add(tf.matMul(xh, ku!), bu!));
           const candidate = tf.add(tf.matMul(tf.concat([x, tf.mul(r, h)], 1), ck), cb);
           const c = act(candidate);
           const out = tf.add(tf.mul(u, h), tf.mul(tf.sub(1, u), c)) as tf.Tensor2D;
