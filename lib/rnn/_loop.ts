@@ -10,6 +10,7 @@ import type { VariableScope } from "../core/scope.ts";
 import { isVariableScope } from "../core/scope.ts";
 import { binderOf } from "./_bind.ts";
 import { checkState, rnnError } from "./_nest.ts";
+import { optionsOf } from "./_options.ts";
 import type { RNNCell } from "./rnn_cell.ts";
 import type { RNNState } from "./state.ts";
 
@@ -116,4 +117,17 @@ export function loopScope(
   dflt: string,
 ): string | VariableScope {
   return scope === undefined || scope === null ? dflt : scope;
+}
+
+/** The loop's options as a plain copy, or the typed error for bad ones. */
+export function loopOptions<T>(
+  what: string,
+  options: unknown,
+  keys: readonly string[],
+): { readonly ok: Partial<T> } | { readonly error: ScopeError } {
+  try {
+    return { ok: optionsOf<T>(what, options, keys) };
+  } catch (e) {
+    return { error: e as ScopeError };
+  }
 }

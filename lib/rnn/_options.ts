@@ -5,6 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import * as E from "fp-ts/lib/Either.js";
+import { checkOptionKeys } from "../core/_options.ts";
 import { describeValue } from "../core/errors.ts";
 import { rnnError } from "./_nest.ts";
 
@@ -82,11 +84,23 @@ export function dtypeOf(x: unknown): "float32" {
   throw rnnError("dtype", `Invalid dtype ${describeValue(x)}: RNN cells are float32`, x);
 }
 
-/** Throws on an options value that is not a plain object or undefined. */
-export function optionsOf<T>(what: string, x: unknown): Partial<T> {
-  if (x === undefined || x === null) return {};
-  if (typeof x !== "object" || Array.isArray(x)) {
-    throw rnnError("options", `Invalid ${what} options ${describeValue(x)}: expected an object`, x);
+/**
+ * The options as a plain copy (getters read once); throws a typed error for
+ * a value that is not an object, an unknown key, or a getter that throws.
+ */
+export function optionsOf<T>(what: string, x: unknown, keys: readonly string[]): Partial<T> {
+  let checked: ReturnType<typeof checkOptionKeys>;
+  try {
+    checked = checkOptionKeys(x, new Set(keys), what);
+    if (E.isRight(checked)) return { ...checked.right } as Partial<T>;
+  } catch (e) {
+    throw rnnError(
+      "options",
+      `Invalid ${what} options: reading them threw ${
+        e instanceof Error ? e.message : describeValue(e)
+      }`,
+      x,
+    );
   }
-  return x as Partial<T>;
+  throw checked.left;
 }

@@ -86,7 +86,14 @@ export class BasicLSTMCell extends RNNCell<LSTMStateTuple> {
    */
   constructor(numUnits: number, options: BasicLSTMCellOptions = {}) {
     super();
-    const o = optionsOf<BasicLSTMCellOptions>("BasicLSTMCell", options);
+    const o = optionsOf<BasicLSTMCellOptions>("BasicLSTMCell", options, [
+      "forgetBias",
+      "stateIsTuple",
+      "activation",
+      "reuse",
+      "name",
+      "dtype",
+    ]);
     const units = this.numUnits = this.outputSize = positiveInt("numUnits", numUnits);
     this.name = nameOf(o.name, "basic_lstm_cell");
     this.forgetBias = finite("forgetBias", o.forgetBias, 1);

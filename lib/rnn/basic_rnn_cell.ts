@@ -72,7 +72,12 @@ export class BasicRNNCell extends RNNCell<tf.Tensor2D> {
    */
   constructor(numUnits: number, options: BasicRNNCellOptions = {}) {
     super();
-    const o = optionsOf<BasicRNNCellOptions>("BasicRNNCell", options);
+    const o = optionsOf<BasicRNNCellOptions>("BasicRNNCell", options, [
+      "activation",
+      "reuse",
+      "name",
+      "dtype",
+    ]);
     this.numUnits = this.stateSize = this.outputSize = positiveInt("numUnits", numUnits);
     this.name = nameOf(o.name, "basic_rnn_cell");
     this.activation = activationOf(o.activation);

@@ -238,7 +238,14 @@ export class DropoutWrapper<S extends RNNState = RNNState> extends RNNCell<S> {
   constructor(cell: RNNCell<S>, options: DropoutWrapperOptions = {}) {
     super();
     if (binderOf(cell) === undefined) throw rnnError("cell", "Invalid cell: expected an RNN cell");
-    const o = optionsOf<DropoutWrapperOptions>("DropoutWrapper", options);
+    const o = optionsOf<DropoutWrapperOptions>("DropoutWrapper", options, [
+      "inputKeepProb",
+      "outputKeepProb",
+      "stateKeepProb",
+      "variationalRecurrent",
+      "inputSize",
+      "seed",
+    ]);
     this.cell = cell;
     this.stateSize = cell.stateSize;
     this.outputSize = cell.outputSize;

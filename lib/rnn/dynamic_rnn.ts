@@ -12,6 +12,7 @@ import { binderOf } from "./_bind.ts";
 import {
   checkCell,
   checkLoopOptions,
+  loopOptions,
   loopScope,
   reverseSequence,
   type SequenceLength,
@@ -43,7 +44,31 @@ export interface DynamicRnnOptions<S extends RNNState> {
   readonly timeMajor?: boolean;
   /** The scope to open (default "rnn", a plain scope, not made unique). */
   readonly scope?: string | VariableScope;
+  /** TF1's `while_loop` setting: accepted for porting, no effect. */
+  readonly parallelIterations?: number;
+  /** TF1's `while_loop` setting: accepted for porting, no effect. */
+  readonly swapMemory?: boolean;
 }
+
+const DYNAMIC_KEYS = [
+  "sequenceLength",
+  "initialState",
+  "dtype",
+  "timeMajor",
+  "scope",
+  "parallelIterations",
+  "swapMemory",
+];
+const BIDI_KEYS = [
+  "sequenceLength",
+  "initialStateFw",
+  "initialStateBw",
+  "dtype",
+  "timeMajor",
+  "scope",
+  "parallelIterations",
+  "swapMemory",
+];
 
 function* dynamicBody<S extends RNNState>(
   cell: RNNCell<S>,
@@ -143,7 +168,9 @@ export function dynamicRnn<S extends RNNState>(
 ): Program<readonly [tf.Tensor3D, S]> {
   const bad = checkCell("cell", cell) ?? checkInputs(inputs);
   if (bad !== null) return fail(bad as ReturnType<typeof rnnError>);
-  const o = (options ?? {}) as DynamicRnnOptions<S>;
+  const parsed = loopOptions<DynamicRnnOptions<S>>("dynamicRnn", options, DYNAMIC_KEYS);
+  if ("error" in parsed) return fail(parsed.error);
+  const o = parsed.ok as DynamicRnnOptions<S>;
   const s = o.scope;
   if (s !== undefined && s !== null && typeof s !== "string" && typeof s !== "object") {
     return fail(rnnError("scope", `Invalid scope ${describeValue(s)}`, s));
@@ -169,6 +196,10 @@ export interface BidirectionalDynamicRnnOptions<SF extends RNNState, SB extends 
   readonly timeMajor?: boolean;
   /** The scope to open (default "bidirectional_rnn"). */
   readonly scope?: string | VariableScope;
+  /** TF1's `while_loop` setting: accepted for porting, no effect. */
+  readonly parallelIterations?: number;
+  /** TF1's `while_loop` setting: accepted for porting, no effect. */
+  readonly swapMemory?: boolean;
 }
 
 function* bidiBody<SF extends RNNState, SB extends RNNState>(
@@ -246,7 +277,13 @@ export function bidirectionalDynamicRnn<SF extends RNNState, SB extends RNNState
 ): Program<readonly [readonly [tf.Tensor3D, tf.Tensor3D], readonly [SF, SB]]> {
   const bad = checkCell("cellFw", cellFw) ?? checkCell("cellBw", cellBw) ?? checkInputs(inputs);
   if (bad !== null) return fail(bad as ReturnType<typeof rnnError>);
-  const o = (options ?? {}) as BidirectionalDynamicRnnOptions<SF, SB>;
+  const parsed = loopOptions<BidirectionalDynamicRnnOptions<SF, SB>>(
+    "bidirectionalDynamicRnn",
+    options,
+    BIDI_KEYS,
+  );
+  if ("error" in parsed) return fail(parsed.error);
+  const o = parsed.ok as BidirectionalDynamicRnnOptions<SF, SB>;
   return variableScope(
     loopScope(o.scope, "bidirectional_rnn"),
     scoped(bidiBody<SF, SB>, cellFw, cellBw, inputs, o),

@@ -79,7 +79,14 @@ export class GRUCell extends RNNCell<tf.Tensor2D> {
    */
   constructor(numUnits: number, options: GRUCellOptions = {}) {
     super();
-    const o = optionsOf<GRUCellOptions>("GRUCell", options);
+    const o = optionsOf<GRUCellOptions>("GRUCell", options, [
+      "activation",
+      "reuse",
+      "kernelInitializer",
+      "biasInitializer",
+      "name",
+      "dtype",
+    ]);
     this.numUnits = this.stateSize = this.outputSize = positiveInt("numUnits", numUnits);
     this.name = nameOf(o.name, "gru_cell");
     this.activation = activationOf(o.activation);

@@ -124,7 +124,21 @@ export class LSTMCell extends RNNCell<LSTMStateTuple> {
    */
   constructor(numUnits: number, options: LSTMCellOptions = {}) {
     super();
-    const o = optionsOf<LSTMCellOptions>("LSTMCell", options);
+    const o = optionsOf<LSTMCellOptions>("LSTMCell", options, [
+      "usePeepholes",
+      "cellClip",
+      "initializer",
+      "numProj",
+      "projClip",
+      "numUnitShards",
+      "numProjShards",
+      "forgetBias",
+      "stateIsTuple",
+      "activation",
+      "reuse",
+      "name",
+      "dtype",
+    ]);
     const units = this.numUnits = positiveInt("numUnits", numUnits);
     this.name = nameOf(o.name, "lstm_cell");
     this.forgetBias = finite("forgetBias", o.forgetBias, 1);

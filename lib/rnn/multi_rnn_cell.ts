@@ -95,7 +95,7 @@ export class MultiRNNCell extends RNNCell<readonly RNNState[]> {
    */
   constructor(cells: readonly RNNCell<RNNState>[], options: MultiRNNCellOptions = {}) {
     super();
-    const o = optionsOf<MultiRNNCellOptions>("MultiRNNCell", options);
+    const o = optionsOf<MultiRNNCellOptions>("MultiRNNCell", options, ["stateIsTuple"]);
     if (!Array.isArray(cells) || cells.length === 0) {
       throw rnnError("cells", "Must specify at least one cell for MultiRNNCell", cells);
     }

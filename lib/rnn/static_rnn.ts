@@ -12,6 +12,7 @@ import { binderOf } from "./_bind.ts";
 import {
   checkCell,
   checkLoopOptions,
+  loopOptions,
   loopScope,
   reverseSequence,
   type SequenceLength,
@@ -118,7 +119,14 @@ export function staticRnn<S extends RNNState>(
 ): Program<readonly [tf.Tensor2D[], S]> {
   const bad = checkCell("cell", cell) ?? checkList(inputs);
   if (bad !== null) return fail(bad);
-  const o = (options ?? {}) as StaticRnnOptions<S>;
+  const parsed = loopOptions<StaticRnnOptions<S>>("staticRnn", options, [
+    "initialState",
+    "dtype",
+    "sequenceLength",
+    "scope",
+  ]);
+  if ("error" in parsed) return fail(parsed.error);
+  const o = parsed.ok as StaticRnnOptions<S>;
   return variableScope(loopScope(o.scope, "rnn"), scoped(staticBody<S>, cell, inputs, o));
 }
 
@@ -225,7 +233,13 @@ export function staticBidirectionalRnn<SF extends RNNState, SB extends RNNState>
 ): Program<readonly [tf.Tensor2D[], SF, SB]> {
   const bad = checkCell("cellFw", cellFw) ?? checkCell("cellBw", cellBw) ?? checkList(inputs);
   if (bad !== null) return fail(bad);
-  const o = (options ?? {}) as StaticBidirectionalRnnOptions<SF, SB>;
+  const parsed = loopOptions<StaticBidirectionalRnnOptions<SF, SB>>(
+    "staticBidirectionalRnn",
+    options,
+    ["initialStateFw", "initialStateBw", "dtype", "sequenceLength", "scope"],
+  );
+  if ("error" in parsed) return fail(parsed.error);
+  const o = parsed.ok as StaticBidirectionalRnnOptions<SF, SB>;
   return variableScope(
     loopScope(o.scope, "bidirectional_rnn"),
     scoped(staticBidiBody<SF, SB>, cellFw, cellBw, inputs, o),

@@ -195,6 +195,29 @@ Deno.test("O7: typed errors: no dtype and no initial state; bad sequenceLength; 
     ["Invalid initialState", "LSTMStateTuple"],
   );
   expectError(() => new LSTMCell(0), "InvalidArgument", ["numUnits"]);
+  expectError(
+    () => new LSTMCell(2, { usePeephole: true } as never),
+    "InvalidArgument",
+    ["usePeephole", "unknown option"],
+  );
+  expectError(
+    () =>
+      new GRUCell(2, {
+        get name(): string {
+          throw new Error("boom");
+        },
+      }),
+    "InvalidArgument",
+    ["boom"],
+  );
+  expectError(
+    () =>
+      transform((x: tf.Tensor3D) =>
+        dynamicRnn(new LSTMCell(2), x, { dtype: "float32", sequenceLenght: [1, 2] } as never)
+      ).init(x),
+    "InvalidArgument",
+    ["sequenceLenght", "unknown option"],
+  );
   expectError(() => new DropoutWrapper(new LSTMCell(2), { inputKeepProb: 0 }), "InvalidArgument", [
     "inputKeepProb",
   ]);
