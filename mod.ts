@@ -168,8 +168,10 @@ export {
   parseDType,
 } from "./lib/core/dtype.ts";
 export {
+  DEFAULT_MAX_ELEMENTS,
   type FullShape,
   isFullyDefined,
+  MAX_RANK,
   numElements,
   parseShape,
   type Shape,
@@ -244,7 +246,7 @@ export {
 } from "./lib/constraints/constraint.ts";
 
 // Partitioners.
-export { type Partitioner, type Slice } from "./lib/partitioners/partitioner.ts";
+export { MAX_SHARDS, type Partitioner, type Slice } from "./lib/partitioners/partitioner.ts";
 export { fixedSizePartitioner } from "./lib/partitioners/fixed_size.ts";
 export {
   type VariableAxisSizeOptions,

@@ -6,6 +6,7 @@
  * store_scaling_100k_vs_1k ratio=X   µs per created variable, 100k-variable run / 1k-variable run
  * get_variable_reuse_vs_map ratio=X  ns per reuse lookup through getVariable / per Map.get
  * replay_per_primitive_ns ratio=X    ns per replayed scope step / per trivial yield* (the floor)
+ * default_name_20k_vs_2k ratio=X     µs per sibling default-name scope, 20k run / 2k run (linear ≈ 1)
  * ```
  *
  * and, on TensorFlow.js (`bench/_mlp.ts`, `bench/tfjs_measure.ts`), for
@@ -19,11 +20,21 @@
  * train_step_vs_train_on_batch_B ratio=X  trainer step + loss read / model.trainOnBatch (bound 0.95)
  * apply_heap_vs_handwritten_B ratio=X     JS heap bytes per compiled apply / per hand-written pass
  * wasm_vs_cpu_demo ratio=X                the demo model's training step on wasm / on cpu
+ * conv_apply_vs_layers_B ratio=X          conv net apply / tfjs-layers predict (bound 1.0)
+ * batchnorm_train_step_vs_layers_B ratio=X  dense-BN-dense trainer step / trainOnBatch (bound 1.0)
  * lstm_apply_vs_handwritten_B ratio=X     dynamicRnn(LSTMCell(128)) apply / the obvious tfjs loop (bound 1.0)
  * lstm_apply_vs_layers_B ratio=X          the same / tfjs-layers lstm predict (bound 1.0)
  * lstm_latency_vs_layers_B ratio=X        the same at batch 1 / layers predict (bound 0.8)
  * lstm_train_step_vs_minimize_B ratio=X   trainer step / optimizer.minimize of the obvious loop (bound 1.05)
  * lstm_train_step_vs_layers_B ratio=X     trainer step + loss read / layers trainOnBatch (bound 1.0)
+ * ```
+ *
+ * and, for TensorFlow checkpoints (`bench/checkpoint_measure.ts`, needs
+ * `--allow-write` for its temporary directory):
+ *
+ * ```text
+ * checkpoint_read_vs_raw_read ratio=X    read every tensor of a 100 MB checkpoint / Deno.readFileSync of its files (bound 2.0)
+ * checkpoint_write_vs_raw_write ratio=X  writeTfCheckpointAsync / FsFile.write + sync of the same bytes (bound 2.0)
  * ```
  *
  * Lines starting with `#` are details. `VARSCOPE_BENCH_QUICK=1` runs a much
@@ -35,10 +46,18 @@
  * @module
  */
 import { label } from "./_fixtures.ts";
+import { measureDefaultNames } from "./_default_names.ts";
+import { LAYERS_FULL, LAYERS_QUICK, layersLines, measureLayers } from "./layers_measure.ts";
 import { measureLstm, measureLstmTrain } from "./_lstm.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
+import {
+  CHECKPOINT_FULL,
+  CHECKPOINT_QUICK,
+  checkpointChecksum,
+  measureCheckpoint,
+} from "./checkpoint_measure.ts";
 import {
   type BackendResults,
   FULL_SETTINGS,
@@ -110,6 +129,17 @@ lines.push(
   })`,
 );
 lines.push(`get_variable_reuse_vs_map ratio=${lookup.ratio.toFixed(2)}`);
+const defaultNames = measureDefaultNames(
+  quick ? { small: 200, large: 2000, rounds: 5 } : { small: 2000, large: 20000, rounds: 21 },
+);
+lines.push(`default_name_20k_vs_2k ratio=${defaultNames.ratio.toFixed(2)}`);
+lines.push(
+  `# default_name_20k_vs_2k: per sibling default-name scope ${
+    defaultNames.largeUs.toFixed(2)
+  }us (20k) vs ${defaultNames.smallUs.toFixed(2)}us (2k); paired over rounds, spread ${
+    defaultNames.spread.map((x) => x.toFixed(2)).join("–")
+  }; linear is about 1, the old quadratic search about 10`,
+);
 
 // A replayed primitive against the floor: one trivial yield*.
 {
@@ -230,6 +260,58 @@ if (cpuDemo !== undefined && wasmDemo !== undefined) {
     } per step (median of ${tfjsSettings.demo.rounds} rounds x ${tfjsSettings.demo.calls} steps, each in its backend's block, not interleaved)`,
   );
 }
+// TensorFlow checkpoints.
+const CHECKPOINT_BOUND = 2.0;
+try {
+  const c = await measureCheckpoint(quick ? CHECKPOINT_QUICK : CHECKPOINT_FULL);
+  const mb = (c.settings.totalBytes / 1024 / 1024).toFixed(0);
+  const ms = (x: number): string => `${x.toFixed(1)}ms`;
+  const spread = (p: { spread: readonly [number, number] }): string =>
+    `per-round ratios ${p.spread[0].toFixed(2)}..${p.spread[1].toFixed(2)}`;
+  const verdict = (r: number): string =>
+    quick ? "" : `; bound ${CHECKPOINT_BOUND}: ${r <= CHECKPOINT_BOUND ? "within" : "EXCEEDED"}`;
+  lines.push(`checkpoint_read_vs_raw_read ratio=${c.read.ratio.toFixed(2)}`);
+  lines.push(
+    `# checkpoint_read_vs_raw_read: ${mb} MB in ${c.settings.tensors} float32 tensors; open + read every tensor (CRC32C checked) ${
+      ms(c.read.aMs)
+    }, Deno.readFileSync of .index + .data ${
+      ms(c.read.bMs)
+    }; median of ${c.read.rounds} paired rounds, ${spread(c.read)}${verdict(c.read.ratio)}`,
+  );
+  lines.push(`checkpoint_write_vs_raw_write ratio=${c.write.ratio.toFixed(2)}`);
+  lines.push(
+    `# checkpoint_write_vs_raw_write: writeTfCheckpointAsync (temp files, fsync, rename; CRC32C of each chunk computed while the previous one is written) ${
+      ms(c.write.aMs)
+    }, FsFile.write + sync of the same two files ${
+      ms(c.write.bMs)
+    }; median of ${c.write.rounds} paired rounds, ${spread(c.write)}${verdict(c.write.ratio)}`,
+  );
+  lines.push(
+    `# checkpoint write, synchronous (detail): writeTfCheckpoint ${
+      ms(c.writeSync.aMs)
+    }, writeSync + syncSync ${ms(c.writeSync.bMs)}, ratio ${c.writeSync.ratio.toFixed(2)} (${
+      spread(c.writeSync)
+    }, ${c.writeSync.rounds} rounds)`,
+  );
+  lines.push(
+    `# checkpoint_list: open + list ${c.settings.listVariables} variables (index ${
+      (c.listIndexBytes / 1024).toFixed(0)
+    } KiB, data file deleted: listing reads only the index) ${
+      ms(c.listMs)
+    } (median of ${c.settings.listRounds})`,
+  );
+} catch (e) {
+  lines.push(`# checkpoint: not measured: ${e instanceof Error ? e.message : String(e)}`);
+}
+// varscope/layers against tfjs-layers (bench/layers_measure.ts).
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    const r = await measureLayers(backend, quick ? LAYERS_QUICK : LAYERS_FULL);
+    lines.push(...layersLines(r, quick));
+  } catch (e) {
+    lines.push(`# layers ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
 // LSTM (bench/_lstm.ts): dynamicRnn over LSTMCell(128), batch 32, input 64, 50 steps.
 const LSTM_BOUNDS = { handwritten: 1.0, layers: 1.0, latency: 0.8 } as const;
 for (const backend of ["cpu", "wasm"] as const) {
@@ -289,7 +371,9 @@ for (const backend of ["cpu", "wasm"] as const) {
   }
 }
 lines.push(
-  `# elapsed ${((performance.now() - started) / 1000).toFixed(1)}s; checksum ${checksum()}`,
+  `# elapsed ${
+    ((performance.now() - started) / 1000).toFixed(1)
+  }s; checksum ${checksum()} ${checkpointChecksum()}`,
 );
 
 // deno-lint-ignore no-console

@@ -18,6 +18,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { formatVariableTable, regularizationLosses } from "varscope";
 import { makeTrainer, totalRegularizationLoss, useBackend } from "varscope/tfjs";
+import {
+  formatListing,
+  formatRestoreReport,
+  loadCheckpoint,
+  restore,
+  saveCheckpoint,
+} from "varscope/checkpoint";
 // The model (TF1 scope code, one function per layer) and the data.
 import { disposeBatch, loss, predict, syntheticTask } from "./siamese_model.ts";
 
@@ -77,6 +84,23 @@ console.log(`accuracy on ${test.a.shape[0]} fresh pairs: ${(accuracy * 100).toFi
 console.log(`backend: ${backend}\n`);
 console.log(formatVariableTable(params.store));
 
+// ---- the trained model as a TF1 checkpoint, listed and read back ----------
+// TF1: tf.compat.v1.train.Saver().save(sess, prefix); the partitioned
+// embedding is saved as Saver saves it, one entry with four slices.
+const ckptDir = await Deno.makeTempDir({ prefix: "varscope-demo-" });
+const prefix = `${ckptDir}/model.ckpt-${STEPS}`;
+await saveCheckpoint(params, prefix);
+console.log(
+  `\nsaved as a TensorFlow checkpoint, model.ckpt-${STEPS} (as \`deno task ckpt ls\` lists it):`,
+);
+for (const line of formatListing(loadCheckpoint(prefix))) console.log(`  ${line}`);
+const { params: restored, report } = restore(params.store, ckptDir);
+const sameValues = (await restored.get("siamese/head/dense/kernel").data()).join() ===
+  (await params.get("siamese/head/dense/kernel").data()).join();
+console.log(`read back: ${formatRestoreReport(report)}`);
+restored.dispose();
+await Deno.remove(ckptDir, { recursive: true });
+
 params.dispose();
 trainer.dispose();
 optimizer.dispose();
@@ -85,7 +109,7 @@ console.log(`\ntensors: ${tensorsBefore} before training (the data), ${tensorsAf
 batches.forEach(disposeBatch);
 disposeBatch(test);
 
-if (!(last < first / 2) || tensorsAfter !== tensorsBefore) {
-  console.error("demo failed: the loss did not fall, or tensors leaked");
+if (!(last < first / 2) || tensorsAfter !== tensorsBefore || !report.complete || !sameValues) {
+  console.error("demo failed: the loss did not fall, tensors leaked, or the checkpoint differs");
   Deno.exit(1);
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { frozenDescriptor, label, ownOptions } from "../core/_guard.ts";
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
@@ -50,7 +51,7 @@ export type Constraint =
  * @category models
  */
 export function nonNegConstraint(): Constraint {
-  return { _tag: "NonNeg" };
+  return Object.freeze({ _tag: "NonNeg" });
 }
 
 /**
@@ -72,7 +73,8 @@ export function nonNegConstraint(): Constraint {
 export function maxNormConstraint(
   options: { readonly maxValue?: number; readonly axis?: number } = {},
 ): Constraint {
-  return { _tag: "MaxNorm", maxValue: options.maxValue ?? 2, axis: options.axis ?? 0 };
+  const o = ownOptions(options, "maxNormConstraint") as typeof options;
+  return Object.freeze({ _tag: "MaxNorm", maxValue: o.maxValue ?? 2, axis: o.axis ?? 0 });
 }
 
 /**
@@ -92,7 +94,8 @@ export function maxNormConstraint(
  * @category models
  */
 export function unitNormConstraint(options: { readonly axis?: number } = {}): Constraint {
-  return { _tag: "UnitNorm", axis: options.axis ?? 0 };
+  const o = ownOptions(options, "unitNormConstraint") as typeof options;
+  return Object.freeze({ _tag: "UnitNorm", axis: o.axis ?? 0 });
 }
 
 /**
@@ -120,13 +123,14 @@ export function minMaxNormConstraint(
     readonly axis?: number;
   } = {},
 ): Constraint {
-  return {
+  const o = ownOptions(options, "minMaxNormConstraint") as typeof options;
+  return Object.freeze({
     _tag: "MinMaxNorm",
-    minValue: options.minValue ?? 0,
-    maxValue: options.maxValue ?? 1,
-    rate: options.rate ?? 1,
-    axis: options.axis ?? 0,
-  };
+    minValue: o.minValue ?? 0,
+    maxValue: o.maxValue ?? 1,
+    rate: o.rate ?? 1,
+    axis: o.axis ?? 0,
+  });
 }
 
 /**
@@ -152,8 +156,11 @@ export function normalizeConstraint(
   raw: unknown,
   argument: string,
 ): Either<ScopeError, Constraint | null> {
+  argument = label(argument, "constraint");
   if (raw === undefined || raw === null) return E.right(null);
-  if (typeof raw === "function") return E.right({ _tag: "Fn", fn: raw as ConstraintFunction });
+  if (typeof raw === "function") {
+    return E.right(Object.freeze({ _tag: "Fn", fn: raw as ConstraintFunction }));
+  }
   const bad = (why: string): Either<ScopeError, Constraint | null> =>
     E.left(
       scopeError("InvalidArgument", `Invalid ${argument}: ${why}, got ${describeValue(raw)}`, {
@@ -162,7 +169,10 @@ export function normalizeConstraint(
       }),
     );
   if (typeof raw !== "object") return bad("expected a constraint descriptor or function");
-  const c = raw as Record<string, unknown>;
+  const copy = frozenDescriptor(raw, argument);
+  if (!copy.ok) return E.left(copy.error);
+  raw = copy.record; // validate and keep the same frozen copy
+  const c = copy.record;
   const num = (x: unknown): boolean => typeof x === "number" && Number.isFinite(x);
   const axis = (x: unknown): boolean => typeof x === "number" && Number.isInteger(x);
   switch (c._tag) {

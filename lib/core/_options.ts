@@ -13,6 +13,7 @@ import { type DType, parseDType } from "./dtype.ts";
 import { parseShape, type Shape } from "./shape.ts";
 import type { Either } from "./either.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
+import { label, readRecord } from "./_guard.ts";
 import type { Aggregation, CachingDevice, Synchronization } from "./variable.ts";
 
 /** An `InvalidArgument` error naming the argument and the value. */
@@ -21,6 +22,7 @@ export function invalidArgument(
   why: string,
   value: unknown,
 ): Either<ScopeError, never> {
+  argument = label(argument, "argument");
   return E.left(
     scopeError("InvalidArgument", `Invalid ${argument}: ${why}, got ${describeValue(value)}`, {
       argument,
@@ -29,30 +31,18 @@ export function invalidArgument(
   );
 }
 
-/** Checks that an untyped options object holds only known keys. */
+/**
+ * Checks that an untyped options object holds only known keys and returns
+ * a snapshot of its own properties (see `_guard.ts`: a polluted prototype
+ * is never read, a throwing getter or proxy is a typed error).
+ */
 export function checkOptionKeys(
   options: unknown,
   known: ReadonlySet<string>,
   what: string,
 ): Either<ScopeError, Record<string, unknown>> {
-  if (options === undefined || options === null) return E.right({});
-  if (typeof options !== "object" || Array.isArray(options)) {
-    return invalidArgument(`${what} options`, "expected an object", options);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) {
-      return E.left(
-        scopeError(
-          "InvalidArgument",
-          `Invalid ${what} option "${key}": unknown option; known options are ${
-            [...known].join(", ")
-          }`,
-          { argument: key },
-        ),
-      );
-    }
-  }
-  return E.right(options as Record<string, unknown>);
+  const read = readRecord(options, what, known);
+  return read.ok ? E.right(read.record as Record<string, unknown>) : E.left(read.error);
 }
 
 /** A boolean, or null when omitted. */
@@ -74,12 +64,19 @@ export function optionalCachingDevice(value: unknown): Either<ScopeError, Cachin
     : invalidArgument("cachingDevice", "expected a device string or a function", value);
 }
 
+// More collection keys than any real variable has; bounds the check's work.
+const MAX_COLLECTION_KEYS = 1 << 16;
+
 /** Collection keys, or null when omitted. */
 export function optionalCollections(value: unknown): Either<ScopeError, readonly string[] | null> {
   if (value === undefined || value === null) return E.right(null);
-  return Array.isArray(value) && value.every((k) => typeof k === "string")
-    ? E.right(value as readonly string[])
-    : invalidArgument("collections", "expected an array of collection keys", value);
+  // A copy, frozen: the caller's array may change later, and getter
+  // arguments must not expose a list that edits would reach.
+  if (Array.isArray(value) && value.length <= MAX_COLLECTION_KEYS) {
+    const keys = value.slice();
+    if (keys.every((k) => typeof k === "string")) return E.right(Object.freeze(keys));
+  }
+  return invalidArgument("collections", "expected an array of collection keys", value);
 }
 
 /** The defaults a scope passes on and a getVariable call may override (TF1 E2, E5). */

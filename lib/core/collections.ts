@@ -9,8 +9,9 @@ import type { Either } from "./either.ts";
 import type { Regularizer } from "../regularizers/regularizer.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { makeProgram, type Program } from "./program.ts";
-import type { VariableScope } from "./scope.ts";
-import { addToCollections, type Store } from "./store.ts";
+import { isVariableScope, type VariableScope } from "./scope.ts";
+import { addToCollections, requireStore, type Store } from "./store.ts";
+import { throwInvalid } from "./_guard.ts";
 import type { Variable } from "./variable.ts";
 
 /**
@@ -120,6 +121,7 @@ function matcher(scope: string | undefined): Either<ScopeError, (item: unknown) 
  * @category variables
  */
 export function getCollection(store: Store, key: string, scope?: string): readonly unknown[] {
+  requireStore(store);
   if (typeof key !== "string") {
     throw scopeError(
       "InvalidArgument",
@@ -163,6 +165,8 @@ export function getScopeCollection(
   scope: VariableScope,
   key: string,
 ): readonly unknown[] {
+  requireStore(store);
+  if (!isVariableScope(scope)) throwInvalid("scope", "expected a VariableScope", scope);
   return getCollection(store, key, scope.name === "" ? undefined : `${scope.name}/`);
 }
 
@@ -269,6 +273,9 @@ export function regularizationLosses(store: Store, scope?: string): readonly Reg
   ) as readonly RegularizationLoss[];
 }
 
+// More keys than any real call passes; bounds the check's work.
+const MAX_KEYS = 1 << 16;
+
 /**
  * TF1 `tf.add_to_collection(key, value)` (and `add_to_collections` for
  * several keys) as a program.
@@ -293,7 +300,9 @@ export function addToCollection(keys: string | readonly string[], item: unknown)
   // steps around it hand back the recorded states).
   return makeProgram((_env, state) => {
     const list = typeof keys === "string" ? [keys] : keys;
-    if (!Array.isArray(list) || list.some((k) => typeof k !== "string")) {
+    if (
+      !Array.isArray(list) || list.length > MAX_KEYS || list.some((k) => typeof k !== "string")
+    ) {
       return E.left(
         scopeError(
           "InvalidArgument",

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Store } from "./store.ts";
+import { requireStore, type Store } from "./store.ts";
 
 /**
  * Creation allowed (TF1 graph mode).
@@ -90,5 +90,6 @@ export function createVariables(): CreateVariables {
  * @category running
  */
 export function reuseOnly(source: Store): ReuseOnly {
+  requireStore(source, "source");
   return Object.freeze({ _tag: "ReuseOnly", source });
 }

@@ -122,7 +122,12 @@ export class CheckedArgs implements GetterArgs {
   readonly aggregation: Aggregation;
   readonly #prefix: string | undefined;
   readonly #leaf: string | undefined;
+  // The checked values, out of reach of user code: a custom getter that edits
+  // its arguments in place (`args.name = …`, TF1's `kwargs["name"] = …`) is
+  // detected by comparing, and the edited arguments are checked again.
+  readonly #checked: GetterArgs;
   constructor(a: GetterArgs, parts?: readonly [string, string]) {
+    this.#checked = a;
     this.#prefix = parts?.[0];
     this.#leaf = parts?.[1];
     this.name = a.name;
@@ -140,6 +145,21 @@ export class CheckedArgs implements GetterArgs {
     this.constraint = a.constraint;
     this.synchronization = a.synchronization;
     this.aggregation = a.aggregation;
+  }
+
+  /**
+   * Whether every field still holds the value that was checked (no custom
+   * getter edited these arguments in place).
+   */
+  unedited(): boolean {
+    const c = this.#checked;
+    return this.name === c.name && this.shape === c.shape && this.dtype === c.dtype &&
+      this.initializer === c.initializer && this.regularizer === c.regularizer &&
+      this.reuse === c.reuse && this.trainable === c.trainable &&
+      this.collections === c.collections && this.cachingDevice === c.cachingDevice &&
+      this.partitioner === c.partitioner && this.validateShape === c.validateShape &&
+      this.useResource === c.useResource && this.constraint === c.constraint &&
+      this.synchronization === c.synchronization && this.aggregation === c.aggregation;
   }
 
   /** The name split as the store keys it (prefix, leaf), known or computed. */

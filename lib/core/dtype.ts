@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { label, throwInvalid } from "./_guard.ts";
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "./either.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
@@ -89,6 +90,7 @@ export function parseDType(
   value: unknown,
   argument: string,
 ): Either<ScopeError, DType> {
+  argument = label(argument, "dtype");
   if (typeof value === "string") {
     const base = value.endsWith("_ref") ? value.slice(0, -4) : value;
     if (DTYPE_SET.has(base)) return E.right(base as DType);
@@ -144,6 +146,7 @@ export function isFloatingDType(dtype: DType): boolean {
  * @category models
  */
 export function isIntegerDType(dtype: DType): boolean {
+  if (typeof dtype !== "string") throwInvalid("dtype", "expected a dtype", dtype);
   return dtype.startsWith("int") || dtype.startsWith("uint");
 }
 

@@ -62,7 +62,20 @@ export type ScopeErrorTag =
   /** Tensor code inside a program threw (interpreter); `cause` holds it. */
   | "ComputeError"
   /** A pass returned something the caller cannot own (a Map, a class instance, a Promise). */
-  | "InvalidOutput";
+  | "InvalidOutput"
+  /**
+   * A size is beyond what can be allocated: more elements than the
+   * element-count cap (`DEFAULT_MAX_ELEMENTS` unless configured), a rank
+   * above `MAX_RANK`, or more shards than `MAX_SHARDS`.
+   */
+  | "TooLarge"
+  /** Programs nest deeper than the JavaScript stack allows (`runScoped`). */
+  | "NestingTooDeep"
+  /**
+   * User code run by a program (a `scoped` body, a custom getter, a template
+   * function, a `map`/`flatMap` function) threw; `cause` holds what it threw.
+   */
+  | "UserCodeFailed";
 
 /**
  * The one error type of varscope's core: an `Error` with a stable `tag`, the
@@ -110,10 +123,22 @@ export class ScopeError extends Error {
     message: string,
     details: Readonly<Record<string, unknown>> = {},
   ) {
-    super(message);
+    // A `cause` among the details becomes the standard `Error.cause`;
+    // untyped callers' odd arguments must not make the error itself throw.
+    super(typeof message === "string" ? message : describeValue(message), causeOf(details));
     this.name = "ScopeError";
     this.tag = tag;
     this.details = details;
+  }
+}
+
+function causeOf(details: unknown): { cause: unknown } | undefined {
+  try {
+    return typeof details === "object" && details !== null && Object.hasOwn(details, "cause")
+      ? { cause: (details as { cause?: unknown }).cause }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -22,18 +22,26 @@ import {
   parseSynchronization,
 } from "./_options.ts";
 import { GraphKeys } from "./collections.ts";
+import { readRecord } from "./_guard.ts";
 import { CheckedArgs, type CustomGetter, type GetterArgs } from "./custom_getter.ts";
 import { type DType, parseDType } from "./dtype.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { joinName, validateRelativeName } from "./name.ts";
 import { splitName } from "./name_map.ts";
-import { type Env, isProgram, type Program, type RunState, type Step } from "./program.ts";
+import { type Env, fail, isProgram, type Program, type RunState, type Step } from "./program.ts";
 import { RecordedProgram } from "./_recorded.ts";
-import { sameGuardElement } from "./_same_guard_element.ts";
+import { matchesShapeDType, shapeDTypeGuard } from "./_same_guard_element.ts";
 import { AUTO_REUSE } from "./reuse.ts";
 import type { Shape } from "./shape.ts";
 import { reusedVariable, runTrueGetter } from "./true_getter.ts";
-import type { Aggregation, CachingDevice, Synchronization, VariableLike } from "./variable.ts";
+import {
+  type Aggregation,
+  type CachingDevice,
+  isPartitionedVariable,
+  isVariable,
+  type Synchronization,
+  type VariableLike,
+} from "./variable.ts";
 
 /**
  * Options of {@linkcode getVariable}, TF1's arguments camelCased. `null` or
@@ -95,11 +103,16 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
  * @internal
  */
 export function normalizeGetterArgs(raw: unknown): Either<ScopeError, GetterArgs> {
-  if (raw instanceof CheckedArgs) return E.right(raw);
+  // Arguments built by getVariable and left as they were need no second
+  // check; edited ones (in place, or a spread copy) are checked like the
+  // originals, so an edit is honoured and can never bypass a check.
+  if (raw instanceof CheckedArgs && raw.unedited()) return E.right(raw);
   if (typeof raw !== "object" || raw === null) {
     return invalidArgument("getter arguments", "expected an object", raw);
   }
-  const a = raw as Record<string, unknown>;
+  const read = readRecord(raw, "getter arguments", null);
+  if (!read.ok) return E.left(read.error);
+  const a = read.record;
   const name = validateRelativeName("variable name", a.name, true);
   if (E.isLeft(name)) return name;
   const shape = optionalShape(a.shape);
@@ -184,12 +197,6 @@ class TrueGetterProgram extends RecordedProgram<VariableLike, VariableLike> {
   get key(): unknown {
     return (this.args as { name?: unknown } | null)?.name;
   }
-  guard(): unknown {
-    return undefined;
-  }
-  matches(recorded: unknown): boolean {
-    return recorded === undefined;
-  }
   decide(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
     const checked = normalizeGetterArgs(this.args);
     return E.isLeft(checked) ? checked : runTrueGetter(checked.right, state, env.run.creation);
@@ -265,16 +272,13 @@ class GetVariableProgram extends RecordedProgram<VariableLike, VariableLike> {
     return this.name;
   }
 
-  // Shape and dtype can change what a call resolves to; the caller builds
-  // the shape afresh on every call, so it is copied and compared by element.
-  guard(): unknown {
-    const shape: unknown = this.options?.shape;
-    return [Array.isArray(shape) ? shape.slice() : shape, this.options?.dtype];
+  // Shape and dtype can change what a call resolves to.
+  override guard(): unknown {
+    return shapeDTypeGuard(this.options);
   }
 
-  matches(recorded: unknown): boolean {
-    const r = recorded as readonly unknown[];
-    return sameGuardElement(r[0], this.options?.shape) && r[1] === this.options?.dtype;
+  override matches(recorded: unknown): boolean {
+    return matchesShapeDType(recorded, this.options);
   }
 
   decide(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
@@ -355,7 +359,17 @@ class GetVariableProgram extends RecordedProgram<VariableLike, VariableLike> {
         ),
       );
     }
-    return program.run(env, state);
+    const r = program.run(env, state);
+    if (E.isLeft(r) || isVariable(r.right.value) || isPartitionedVariable(r.right.value)) return r;
+    return E.left(
+      scopeError(
+        "InvalidArgument",
+        `Cannot get variable "${fullName}": the custom getter's program must yield a variable, got ${
+          describeValue(r.right.value)
+        }`,
+        { name: fullName, argument: "customGetter", value: r.right.value },
+      ),
+    );
   }
 }
 
@@ -452,11 +466,15 @@ export function getLocalVariable(
   name: string,
   options: GetVariableOptions = {},
 ): Program<VariableLike> {
-  const given = options?.collections;
+  // Read through the same guard as getVariable's options (own properties;
+  // a throwing getter or proxy is a typed error when the program runs).
+  const read = readRecord(options, "getLocalVariable", null);
+  if (!read.ok) return fail(read.error);
+  const given = read.record.collections;
   const collections = given === undefined || given === null
     ? [GraphKeys.LOCAL_VARIABLES]
     : Array.isArray(given)
     ? [...given, GraphKeys.LOCAL_VARIABLES]
     : given; // not an array: getVariable reports it
-  return getVariable(name, { ...options, trainable: false, collections });
+  return getVariable(name, { ...read.record, trainable: false, collections } as GetVariableOptions);
 }

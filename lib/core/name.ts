@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { label, throwInvalid } from "./_guard.ts";
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "./either.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
@@ -61,6 +62,7 @@ export function validateRelativeName(
   name: unknown,
   atRoot: boolean,
 ): Either<ScopeError, string> {
+  what = label(what, "name");
   if (typeof name !== "string") return invalid(what, name, "expected a string");
   if (name.length === 0) return invalid(what, name, "it is empty");
   if (atRoot ? !OP_NAME.test(name) : !SCOPE_NAME.test(name)) {
@@ -95,5 +97,7 @@ export function validateRelativeName(
  * @category scopes
  */
 export function joinName(scope: string, name: string): string {
+  if (typeof scope !== "string") throwInvalid("scope", "expected a string", scope);
+  if (typeof name !== "string") throwInvalid("name", "expected a string", name);
   return scope === "" ? name : `${scope}/${name}`;
 }

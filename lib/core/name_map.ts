@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { throwInvalid } from "./_guard.ts";
 
 class NameLog<V> {
   // prefix (everything before the last "/", "" for none) -> leaf -> position
@@ -51,6 +52,7 @@ class NameLog<V> {
  * @category models
  */
 export function splitName(name: string): readonly [string, string] {
+  if (typeof name !== "string") throwInvalid("name", "expected a string", name);
   const at = name.lastIndexOf("/");
   return at < 0 ? ["", name] : [name.slice(0, at), name.slice(at + 1)];
 }
@@ -82,6 +84,7 @@ export class NameMap<V> implements Iterable<readonly [string, V]> {
   private constructor(log: NameLog<V>, version: number) {
     this.#log = log;
     this.#version = version;
+    Object.freeze(this); // a store's maps cannot be changed from outside
   }
 
   /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { throwInvalid } from "./_guard.ts";
 import { PersistentMap } from "./persistent_map.ts";
 
 /**
@@ -41,6 +42,18 @@ export function emptyNameTable(): NameTable {
   return { used: PersistentMap.empty(), leaves: PersistentMap.empty() };
 }
 
+function requireNameTable(table: unknown): asserts table is NameTable {
+  let ok = false;
+  try {
+    ok = typeof table === "object" && table !== null &&
+      (table as { used?: unknown }).used instanceof PersistentMap &&
+      (table as { leaves?: unknown }).leaves instanceof PersistentMap;
+  } catch {
+    ok = false; // a throwing getter or proxy trap
+  }
+  if (!ok) throwInvalid("table", "expected a NameTable", table);
+}
+
 function leafOf(key: string): string {
   const at = key.lastIndexOf("/");
   return at < 0 ? key : key.slice(at + 1);
@@ -62,6 +75,7 @@ function mark(table: NameTable, key: string, count: number, fresh: boolean): Nam
  * @internal
  */
 export function mayHold(table: NameTable, leaf: string): boolean {
+  requireNameTable(table);
   return table.leaves.has(leaf);
 }
 
@@ -71,6 +85,7 @@ export function mayHold(table: NameTable, leaf: string): boolean {
  * @internal
  */
 export function holds(table: NameTable, key: string): boolean {
+  requireNameTable(table);
   return table.used.has(key);
 }
 
@@ -82,6 +97,7 @@ const HAS_UPPER_CASE = /[A-Z]/;
  * @internal
  */
 export function hasUpperCase(name: string): boolean {
+  if (typeof name !== "string") throwInvalid("name", "expected a string", name);
   return HAS_UPPER_CASE.test(name);
 }
 const NONE_TAKEN = (): boolean => false;
@@ -115,6 +131,9 @@ export function uniqueName(
   name: string,
   taken: (name: string) => boolean = NONE_TAKEN,
 ): readonly [string, NameTable] {
+  requireNameTable(table);
+  if (typeof name !== "string") throwInvalid("name", "expected a string", name);
+  if (typeof taken !== "function") throwInvalid("taken", "expected a function", taken);
   let key = hasUpperCase(name) ? name.toLowerCase() : name;
   const known = table.used.get(key);
   let i = known ?? (taken(key) ? 1 : 0);

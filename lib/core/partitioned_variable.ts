@@ -10,6 +10,7 @@ import { callPartitioner, sliceShape } from "../partitioners/partitioner.ts";
 import type { GetterArgs } from "./custom_getter.ts";
 import { describeValue, scopeError } from "./errors.ts";
 import type { CreationPolicy } from "./creation_policy.ts";
+import { decideReuse } from "./reuse.ts";
 import type { NameTable } from "./name_table.ts";
 import { formatShape, type FullShape, numElements, type Shape, shapesCompatible } from "./shape.ts";
 import { type Made, REUSE_HINT, sharingMismatch, singleVariable } from "./single_variable.ts";
@@ -95,40 +96,34 @@ export function partitionedVariable(
     partitions = p.right;
   }
   const existing = store.partitioned.get(name);
-  if (existing !== undefined) {
-    if (args.reuse === false) {
-      return E.left(
-        scopeError(
-          "VariableExists",
-          `Cannot create partitioned variable "${name}": it already exists; ${REUSE_HINT}`,
-          {
-            name,
-          },
-        ),
-      );
-    }
-    const mismatch = sharingMismatch(
-      "reuse partitioned variable",
-      name,
-      shape,
-      args.dtype,
-      existing,
+  const decision = decideReuse(args.reuse, existing !== undefined);
+  if (decision === "exists") {
+    return E.left(
+      scopeError(
+        "VariableExists",
+        `Cannot create partitioned variable "${name}": it already exists; ${REUSE_HINT}`,
+        { name },
+      ),
     );
+  }
+  if (decision === "take") {
+    const found = existing!;
+    const mismatch = sharingMismatch("reuse partitioned variable", name, shape, args.dtype, found);
     if (mismatch !== null) return E.left(mismatch);
-    if (partitions !== null && !samePartitions(partitions, existing.partitions)) {
+    if (partitions !== null && !samePartitions(partitions, found.partitions)) {
       return E.left(
         scopeError(
           "PartitionMismatch",
           `Cannot reuse partitioned variable "${name}": specified partitions ${
             describeValue(partitions)
-          } and found partitions ${describeValue(existing.partitions)}`,
-          { name, specified: partitions, found: existing.partitions },
+          } and found partitions ${describeValue(found.partitions)}`,
+          { name, specified: partitions, found: found.partitions },
         ),
       );
     }
-    return E.right({ value: existing, store, names });
+    return E.right({ value: found, store, names });
   }
-  if (args.reuse === true) {
+  if (decision === "missing") {
     return E.left(
       scopeError(
         "VariableMissing",
@@ -161,11 +156,11 @@ export function partitionedVariable(
     let partArgShape: Shape | undefined = partShape;
     if (init !== null && init._tag === "Value") {
       // TF1 G6: a value initializer is sliced to the shard.
-      partInit = {
+      partInit = Object.freeze({
         ...init,
-        values: sliceValues(init.values, full, offset, partShape),
+        values: Object.freeze(sliceValues(init.values, full, offset, partShape)),
         shape: partShape,
-      };
+      });
       partArgShape = undefined;
       dtype = init.dtype ?? dtype;
     }
@@ -177,14 +172,14 @@ export function partitionedVariable(
       dtype,
       initializer: partInit,
     }, {
-      partitionInfo: { fullShape: full, varOffset: offset },
-      saveSliceInfo: {
+      partitionInfo: Object.freeze({ fullShape: full, varOffset: offset }),
+      saveSliceInfo: Object.freeze({
         fullName: name,
         fullShape: full,
         varOffset: offset,
         varShape: partShape,
         spec: sliceSpec(full, offset, partShape),
-      },
+      }),
     }, creation);
     if (E.isLeft(made)) return made;
     parts.push(made.right.value);

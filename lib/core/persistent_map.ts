@@ -63,6 +63,7 @@ export class PersistentMap<K, V> implements Iterable<readonly [K, V]> {
     this.#log = log;
     this.#version = version;
     this.size = size;
+    Object.freeze(this); // a store's maps cannot be changed from outside
   }
 
   /**

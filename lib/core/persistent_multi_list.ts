@@ -43,6 +43,7 @@ export class PersistentMultiList<K, T> implements Iterable<readonly [K, readonly
   private constructor(log: ListsLog<K, T>, version: number) {
     this.#log = log;
     this.#version = version;
+    Object.freeze(this); // a store's maps cannot be changed from outside
   }
 
   /**

@@ -197,6 +197,21 @@ export function fail<A = never>(error: ScopeError): Program<A> {
  * @category constructors
  */
 export function fromEither<A>(either: Either<ScopeError, A>): Program<A> {
+  let tag: unknown;
+  try {
+    tag = typeof either === "object" && either !== null ? either._tag : undefined;
+  } catch {
+    tag = undefined;
+  }
+  if (tag !== "Left" && tag !== "Right") {
+    return fail(
+      scopeError(
+        "InvalidArgument",
+        `Invalid either: expected an fp-ts Either, got ${describeValue(either)}`,
+        { argument: "either", value: either },
+      ),
+    );
+  }
   return E.isLeft(either) ? fail(either.left) : of(either.right);
 }
 
@@ -551,10 +566,14 @@ function drive<A>(
  * @category models
  */
 export function isProgram(value: unknown): value is Program<unknown> {
-  return value instanceof ProgramBase ||
-    (typeof value === "object" && value !== null &&
-      (value as { _tag?: unknown })._tag === "Program" &&
-      typeof (value as { run?: unknown }).run === "function");
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return value instanceof ProgramBase ||
+      ((value as { _tag?: unknown })._tag === "Program" &&
+        typeof (value as { run?: unknown }).run === "function");
+  } catch {
+    return false; // a proxy or getter that throws is no program
+  }
 }
 
 /**

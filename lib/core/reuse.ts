@@ -98,3 +98,25 @@ export function parseReuse(value: unknown): Either<ScopeError, true | AutoReuse 
 export function isReuseOn(reuse: ReuseArgument): reuse is true | AutoReuse {
   return reuse === true || reuse === AUTO_REUSE;
 }
+
+/**
+ * TF1's reuse table (C4), the one place it is written: what `getVariable`
+ * does with a name, given the scope's reuse and whether the name exists.
+ *
+ * | reuse      | exists  | missing  |
+ * | ---------- | ------- | -------- |
+ * | false      | exists  | create   |
+ * | true       | take    | missing  |
+ * | AUTO_REUSE | take    | create   |
+ *
+ * "exists" is `VariableExists`, "missing" is `VariableMissing`.
+ *
+ * @internal
+ */
+export type ReuseDecision = "take" | "create" | "exists" | "missing";
+
+/** @internal The reuse table above. */
+export function decideReuse(reuse: ScopeReuse, found: boolean): ReuseDecision {
+  if (found) return reuse === false ? "exists" : "take";
+  return reuse === true ? "missing" : "create";
+}

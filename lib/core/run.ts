@@ -15,7 +15,7 @@ import { createVariables, type CreationPolicy } from "./creation_policy.ts";
 import { checkOptionKeys } from "./_options.ts";
 import { emptyScopeCounts } from "./scope_counts.ts";
 import { rootScope } from "./scope.ts";
-import { emptyStore, isStore, type Store } from "./store.ts";
+import { emptyStore, isStore, requireStore, type Store } from "./store.ts";
 
 /**
  * The outcome of a successful run: the program's value and the new store.
@@ -97,8 +97,48 @@ export function runScoped<A>(
   const env = creation.right === DEFAULT_RUN.creation
     ? ROOT_ENV
     : { scope: ROOT_SCOPE, nameScope: "", run: { ...DEFAULT_RUN, creation: creation.right } };
-  const r = program.run(env, startState(store));
-  return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+  // One guard for the whole run (none per primitive): whatever user code
+  // throws, and a stack overflow from deep nesting, becomes a typed error.
+  try {
+    const r = program.run(env, startState(store));
+    return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+  } catch (cause) {
+    return E.left(thrownError(cause));
+  }
+}
+
+// The typed error for an exception that escaped a program's run: a stack
+// overflow is `NestingTooDeep`, anything else `UserCodeFailed`; both keep
+// what was thrown as `cause`.
+function thrownError(cause: unknown): ScopeError {
+  if (isStackOverflow(cause)) {
+    return scopeError(
+      "NestingTooDeep",
+      "The program nests too deeply for the JavaScript stack (thousands of nested scopes or " +
+        "combinators); flatten it, for example loop inside one scoped body",
+      { cause },
+    );
+  }
+  let why: string;
+  try {
+    why = cause instanceof Error ? `${cause.name}: ${cause.message}` : describeValue(cause);
+  } catch {
+    why = describeValue(cause);
+  }
+  return scopeError(
+    "UserCodeFailed",
+    `User code in the program (a scoped body, custom getter, template function, map/flatMap ` +
+      `function or partitioner) threw: ${why}`,
+    { cause },
+  );
+}
+
+function isStackOverflow(e: unknown): boolean {
+  try {
+    return e instanceof RangeError && /call stack/i.test(e.message);
+  } catch {
+    return false;
+  }
 }
 
 function runCreation(options: unknown): Either<ScopeError, CreationPolicy> {
@@ -133,6 +173,7 @@ const RUN_OPTION_KEYS: ReadonlySet<string> = new Set(["creation"]);
  *
  * @param store the store
  * @returns the start state
+ * @throws {ScopeError} InvalidArgument when `store` is not a store
  *
  * @example
  * ```ts
@@ -145,6 +186,7 @@ const RUN_OPTION_KEYS: ReadonlySet<string> = new Set(["creation"]);
  * @category interpreters
  */
 export function startState(store: Store): RunState {
+  requireStore(store);
   return Object.freeze({
     store,
     counts: emptyScopeCounts(),
@@ -184,8 +226,48 @@ export function runWith<A>(
   start: RunState,
   run: RunContext,
 ): Either<ScopeError, RunResult<A>> {
-  const r = program.run({ scope: ROOT_SCOPE, nameScope: "", run }, start);
-  return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+  const bad = !isProgram(program)
+    ? ["program", "a Program", program]
+    : typeof start !== "object" || start === null || !isStore(start.store)
+    ? ["start", "a start state (startState(store))", start]
+    : typeof run !== "object" || run === null || typeof run.creation !== "object"
+    ? ["run", "a RunContext", run]
+    : null;
+  if (bad !== null) {
+    return E.left(
+      scopeError(
+        "InvalidArgument",
+        `Invalid ${bad[0]}: expected ${bad[1]}, got ${describeValue(bad[2])}`,
+        {
+          argument: bad[0],
+        },
+      ),
+    );
+  }
+  return runFrom(program, start, run);
+}
+
+/**
+ * {@linkcode runWith} without its argument checks, for the tensor
+ * interpreter's hot path (its arguments are its own).
+ *
+ * @internal
+ */
+export function runFrom<A>(
+  program: Program<A>,
+  start: RunState,
+  run: RunContext,
+): Either<ScopeError, RunResult<A>> {
+  try {
+    const r = program.run({ scope: ROOT_SCOPE, nameScope: "", run }, start);
+    return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });
+  } catch (cause) {
+    // Too deep a program is a NestingTooDeep error here too (not tensor code
+    // failing); anything else (a replay's divergence, tensor code) is the
+    // interpreter's to report, with its cause.
+    if (isStackOverflow(cause)) return E.left(thrownError(cause));
+    throw cause;
+  }
 }
 
 /**

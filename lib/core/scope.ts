@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { frozenDescriptor } from "./_guard.ts";
 import type { Constraint } from "../constraints/constraint.ts";
 import type { Initializer } from "../initializers/initializer.ts";
 import type { Partitioner } from "../partitioners/partitioner.ts";
@@ -143,10 +144,15 @@ export function validateVariableScope(value: unknown): Either<ScopeError, Variab
         },
       ),
     );
-  if (
-    typeof value !== "object" || value === null ||
-    (value as { _tag?: unknown })._tag !== "VariableScope"
-  ) {
+  // Checked and kept as one frozen copy of the own properties (the value
+  // itself when already frozen): a getter or proxy cannot answer the checks
+  // one way and the scope another.
+  const copy = typeof value === "object" && value !== null && !Array.isArray(value)
+    ? frozenDescriptor(value, "nameOrScope")
+    : null;
+  if (copy !== null && !copy.ok) return E.left(copy.error);
+  const record = copy?.record;
+  if (record === undefined || record._tag !== "VariableScope") {
     return E.left(
       scopeError(
         "InvalidArgument",
@@ -157,7 +163,7 @@ export function validateVariableScope(value: unknown): Either<ScopeError, Variab
       ),
     );
   }
-  const v = value as Record<string, unknown>;
+  const v = record;
   if (typeof v.name !== "string") return bad("name", "must be a string");
   if (typeof v.originalNameScope !== "string") return bad("originalNameScope", "must be a string");
   if (v.reuse !== true && v.reuse !== false && v.reuse !== AUTO_REUSE) {
@@ -181,5 +187,5 @@ export function validateVariableScope(value: unknown): Either<ScopeError, Variab
   if (!("partitioner" in v) || !("customGetter" in v)) {
     return bad("partitioner", "and customGetter must be present");
   }
-  return E.right(value as VariableScope);
+  return E.right(v as unknown as VariableScope);
 }

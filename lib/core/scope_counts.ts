@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { throwInvalid } from "./_guard.ts";
 import { PersistentMap } from "./persistent_map.ts";
 
 /**
@@ -18,6 +19,13 @@ export interface ScopeCounts {
   readonly count: number;
   /** Counts of the sub-scopes, by next path component. */
   readonly children: PersistentMap<string, ScopeCounts>;
+  /**
+   * Per default name D, a k such that the sub-scopes D_1 … D_(k-1) are all
+   * known to be opened: where the search for the next unique D_k starts,
+   * which keeps default-name uniquification linear (B1). Reset with the
+   * children (B5); absent when nothing is known.
+   */
+  readonly hints?: PersistentMap<string, number>;
 }
 
 const EMPTY: ScopeCounts = Object.freeze({
@@ -45,7 +53,20 @@ export function emptyScopeCounts(): ScopeCounts {
 }
 
 function path(name: string): readonly string[] {
+  if (typeof name !== "string") throwInvalid("name", "expected a scope name", name);
   return name === "" ? [] : name.split("/");
+}
+
+function requireCounts(counts: unknown): asserts counts is ScopeCounts {
+  let ok = false;
+  try {
+    ok = typeof counts === "object" && counts !== null &&
+      typeof (counts as { count?: unknown }).count === "number" &&
+      (counts as { children?: unknown }).children instanceof PersistentMap;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throwInvalid("counts", "expected ScopeCounts", counts);
 }
 
 /**
@@ -67,6 +88,7 @@ function path(name: string): readonly string[] {
  * @category models
  */
 export function countOf(counts: ScopeCounts, name: string): number {
+  requireCounts(counts);
   let node: ScopeCounts | undefined = counts;
   for (const part of path(name)) {
     node = node.children.get(part);
@@ -84,7 +106,10 @@ function update(
   if (at === parts.length) return f(node);
   const key = parts[at]!;
   const child = node.children.get(key) ?? EMPTY;
-  return { count: node.count, children: node.children.set(key, update(child, parts, at + 1, f)) };
+  const children = node.children.set(key, update(child, parts, at + 1, f));
+  return node.hints === undefined
+    ? { count: node.count, children }
+    : { count: node.count, children, hints: node.hints };
 }
 
 /**
@@ -106,7 +131,8 @@ function update(
  * @category models
  */
 export function openScope(counts: ScopeCounts, name: string): ScopeCounts {
-  return update(counts, path(name), 0, (n) => ({ count: n.count + 1, children: n.children }));
+  requireCounts(counts);
+  return update(counts, path(name), 0, (n) => ({ ...n, count: n.count + 1 }));
 }
 
 /**
@@ -130,13 +156,14 @@ export function openScope(counts: ScopeCounts, name: string): ScopeCounts {
  * @category models
  */
 export function closeSubscopes(counts: ScopeCounts, name: string): ScopeCounts {
+  requireCounts(counts);
   return update(
     counts,
     path(name),
     0,
     (
       n,
-    ) => (n.children.size === 0
+    ) => (n.children.size === 0 && n.hints === undefined
       ? n
       : { count: n.count, children: PersistentMap.empty<string, ScopeCounts>() }),
   );
@@ -164,9 +191,74 @@ export function closeSubscopes(counts: ScopeCounts, name: string): ScopeCounts {
  * @category models
  */
 export function uniqueScopeName(counts: ScopeCounts, parent: string, prefix: string): string {
+  requireCounts(counts);
+  if (typeof prefix !== "string") throwInvalid("prefix", "expected a string", prefix);
+  return pickUnique(counts, parent, prefix)[0];
+}
+
+// The unique name and the k it used (0 for the bare prefix). The search for
+// D_k starts at the parent's hint, so n sibling default-name scopes cost
+// O(n) probes in all, not O(n²).
+function pickUnique(
+  counts: ScopeCounts,
+  parent: string,
+  prefix: string,
+): readonly [string, number] {
   const full = parent === "" ? prefix : `${parent}/${prefix}`;
-  if (countOf(counts, full) === 0) return prefix;
-  let k = 1;
+  if (countOf(counts, full) === 0) return [prefix, 0];
+  let k = nodeAt(counts, parent)?.hints?.get(prefix) ?? 1;
   while (countOf(counts, `${full}_${k}`) > 0) k++;
-  return `${prefix}_${k}`;
+  return [`${prefix}_${k}`, k];
+}
+
+function nodeAt(counts: ScopeCounts, name: string): ScopeCounts | undefined {
+  let node: ScopeCounts | undefined = counts;
+  for (const part of path(name)) {
+    node = node.children.get(part);
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/**
+ * Picks a unique default scope name under `parent` exactly as
+ * {@linkcode uniqueScopeName} (TF1 B1) and opens it, remembering where the
+ * next search under `parent` may start (so repeated default names stay
+ * linear).
+ *
+ * @param counts the table
+ * @param parent the current scope's full name
+ * @param prefix the default name
+ * @returns the chosen relative name and the table with it opened
+ *
+ * @example
+ * ```ts
+ * import { emptyScopeCounts, openUniqueScope } from "./scope_counts.ts";
+ * import * as assert from "node:assert/strict";
+ *
+ * const [a, c1] = openUniqueScope(emptyScopeCounts(), "foo", "bar");
+ * const [b, c2] = openUniqueScope(c1, "foo", "bar");
+ * const [c] = openUniqueScope(c2, "foo", "bar");
+ * assert.deepEqual([a, b, c], ["bar", "bar_1", "bar_2"]);
+ * ```
+ *
+ * @category models
+ */
+export function openUniqueScope(
+  counts: ScopeCounts,
+  parent: string,
+  prefix: string,
+): readonly [string, ScopeCounts] {
+  requireCounts(counts);
+  if (typeof prefix !== "string") throwInvalid("prefix", "expected a string", prefix);
+  const [unique, k] = pickUnique(counts, parent, prefix);
+  let next = openScope(counts, parent === "" ? unique : `${parent}/${unique}`);
+  if (k > 0) {
+    // D_1 … D_k are now all opened: the next search starts at k + 1.
+    next = update(next, path(parent), 0, (n) => ({
+      ...n,
+      hints: (n.hints ?? PersistentMap.empty<string, number>()).set(prefix, k + 1),
+    }));
+  }
+  return [unique, next];
 }

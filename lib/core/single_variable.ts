@@ -32,6 +32,7 @@ import {
 import { addToCollections, putVariable, type Store } from "./store.ts";
 import type { SaveSliceInfo, Variable } from "./variable.ts";
 import type { CreationPolicy } from "./creation_policy.ts";
+import { decideReuse } from "./reuse.ts";
 
 /** @internal A result with the store and op-name table after it. */
 export type Made<A> = Either<
@@ -174,21 +175,22 @@ export function singleVariable(
   }
   const parts = args instanceof CheckedArgs ? args.nameParts() : splitName(name);
   const found = store.variables.getParts(parts[0], parts[1]);
-  if (found !== undefined) {
-    if (args.reuse === false) {
-      return E.left(
-        scopeError(
-          "VariableExists",
-          `Cannot create variable "${name}": it already exists; ${REUSE_HINT}`,
-          { name },
-        ),
-      );
-    }
-    const mismatch = sharingMismatch("share variable", name, args.shape, args.dtype, found);
-    if (mismatch !== null) return E.left(mismatch);
-    return E.right({ value: found, store, names });
+  const decision = decideReuse(args.reuse, found !== undefined);
+  if (decision === "exists") {
+    return E.left(
+      scopeError(
+        "VariableExists",
+        `Cannot create variable "${name}": it already exists; ${REUSE_HINT}`,
+        { name },
+      ),
+    );
   }
-  if (args.reuse === true) {
+  if (decision === "take") {
+    const mismatch = sharingMismatch("share variable", name, args.shape, args.dtype, found!);
+    if (mismatch !== null) return E.left(mismatch);
+    return E.right({ value: found!, store, names });
+  }
+  if (decision === "missing") {
     return E.left(
       scopeError(
         "VariableMissing",

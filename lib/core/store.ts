@@ -6,6 +6,7 @@
  * @module
  */
 import { NameMap } from "./name_map.ts";
+import { throwInvalid } from "./_guard.ts";
 import { PersistentMap } from "./persistent_map.ts";
 import { PersistentMultiList } from "./persistent_multi_list.ts";
 import type { VariableScope } from "./scope.ts";
@@ -47,7 +48,7 @@ export interface Store {
    * How many stored variables are named `…/part_0`; while 0, the TF1 G10
    * check for a partitioned version of a name can be skipped.
    */
-  readonly shardNames: number;
+  readonly partZeroCount: number;
 }
 
 /**
@@ -73,7 +74,7 @@ export function emptyStore(): Store {
     collections: PersistentMultiList.empty<string, unknown>(),
     templates: PersistentMap.empty<number, TemplateState>(),
     nextTemplateId: 0,
-    shardNames: 0,
+    partZeroCount: 0,
   });
 }
 
@@ -95,9 +96,23 @@ export function emptyStore(): Store {
  * @category models
  */
 export function isStore(value: unknown): value is Store {
-  return typeof value === "object" && value !== null &&
-    (value as { _tag?: unknown })._tag === "Store" &&
-    (value as { variables?: unknown }).variables instanceof NameMap;
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return (value as { _tag?: unknown })._tag === "Store" &&
+      (value as { variables?: unknown }).variables instanceof NameMap;
+  } catch {
+    return false; // a throwing getter or proxy trap: not a store
+  }
+}
+
+/**
+ * Throws a typed `InvalidArgument` error unless `value` is a store (for the
+ * store queries, which return values rather than `Either`s).
+ *
+ * @internal
+ */
+export function requireStore(value: unknown, argument = "store"): asserts value is Store {
+  if (!isStore(value)) throwInvalid(argument, "expected a Store", value);
 }
 
 /**
@@ -119,6 +134,7 @@ export function isStore(value: unknown): value is Store {
  * @category models
  */
 export function findVariable(store: Store, fullName: string): Variable | undefined {
+  requireStore(store);
   return store.variables.get(fullName);
 }
 
@@ -144,6 +160,7 @@ export function findPartitionedVariable(
   store: Store,
   fullName: string,
 ): PartitionedVariable | undefined {
+  requireStore(store);
   return store.partitioned.get(fullName);
 }
 
@@ -168,6 +185,8 @@ export function findPartitionedVariable(
  * @category models
  */
 export function listVariables(store: Store): readonly Variable[] {
+  requireStore(store);
+  // A fresh array per call: sorting or changing it changes no store.
   return Array.from(store.variables.values());
 }
 
@@ -188,6 +207,7 @@ export function listVariables(store: Store): readonly Variable[] {
  * @category models
  */
 export function listPartitionedVariables(store: Store): readonly PartitionedVariable[] {
+  requireStore(store);
   return Array.from(store.partitioned.values());
 }
 
@@ -203,22 +223,28 @@ export function putVariable(
   collections: readonly string[],
   parts: readonly [string, string],
 ): Store {
-  return {
+  requireStore(store);
+  return Object.freeze({
     ...store,
     variables: store.variables.addParts(parts[0], parts[1], v.fullName, v),
     collections: appendTo(store.collections, collections, v),
-    shardNames: v.fullName.endsWith("/part_0") ? store.shardNames + 1 : store.shardNames,
-  };
+    partZeroCount: v.fullName.endsWith("/part_0") ? store.partZeroCount + 1 : store.partZeroCount,
+  });
 }
 
 /** @internal Adds a partitioned variable under its full name. */
 export function putPartitioned(store: Store, v: PartitionedVariable): Store {
-  return { ...store, partitioned: store.partitioned.set(v.fullName, v) };
+  requireStore(store);
+  return Object.freeze({ ...store, partitioned: store.partitioned.set(v.fullName, v) });
 }
 
 /** @internal Appends an item to each of the given collections. */
 export function addToCollections(store: Store, keys: readonly string[], item: unknown): Store {
-  return { ...store, collections: appendTo(store.collections, [...new Set(keys)], item) };
+  requireStore(store);
+  return Object.freeze({
+    ...store,
+    collections: appendTo(store.collections, [...new Set(keys)], item),
+  });
 }
 
 function appendTo(

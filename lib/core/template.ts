@@ -6,13 +6,14 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
+import { readRecord, throwInvalid } from "./_guard.ts";
 import { globalVariables, GraphKeys, localVariables, trainableVariables } from "./collections.ts";
 import type { CustomGetter } from "./custom_getter.ts";
 import { describeValue, scopeError } from "./errors.ts";
 import { makeProgram, type Program } from "./program.ts";
 import { uniqueScopeName } from "./scope_counts.ts";
 import type { VariableScope } from "./scope.ts";
-import type { Store, TemplateState } from "./store.ts";
+import { requireStore, type Store, type TemplateState } from "./store.ts";
 import type { Variable } from "./variable.ts";
 import { getVariableScope } from "./scope_setters.ts";
 import { variableScope } from "./variable_scope.ts";
@@ -50,7 +51,7 @@ function trainableCount(store: Store): number {
 }
 
 function setTemplate(store: Store, id: number, state: TemplateState): Store {
-  return { ...store, templates: store.templates.set(id, state) };
+  return Object.freeze({ ...store, templates: store.templates.set(id, Object.freeze(state)) });
 }
 
 /**
@@ -109,9 +110,13 @@ export function makeTemplate<Args extends readonly unknown[], A>(
         ),
       );
     }
-    const createScopeNow = options?.createScopeNow ?? false;
-    const uniqueName = options?.uniqueName ?? null;
-    const customGetter = options?.customGetter ?? null;
+    // Own properties only, through the one guard (no prototype pollution).
+    const read = readRecord(options, "makeTemplate", null);
+    if (!read.ok) return E.left(read.error);
+    const o = read.record;
+    const createScopeNow = o.createScopeNow ?? false;
+    const uniqueName = o.uniqueName ?? null;
+    const customGetter = (o.customGetter ?? null) as CustomGetter | null;
     if (typeof createScopeNow !== "boolean") {
       return E.left(
         scopeError("InvalidArgument", "Invalid createScopeNow: expected a boolean", {
@@ -127,7 +132,7 @@ export function makeTemplate<Args extends readonly unknown[], A>(
       );
     }
     const id = state.store.nextTemplateId;
-    let store: Store = { ...state.store, nextTemplateId: id + 1 };
+    let store: Store = Object.freeze({ ...state.store, nextTemplateId: id + 1 });
     let templateState: TemplateState = { scope: null, created: false };
     let s = { ...state, store };
     if (createScopeNow) {
@@ -234,7 +239,15 @@ export function templateVariableScope(
   store: Store,
   template: Template<readonly unknown[], unknown>,
 ): VariableScope | null {
-  return store.templates.get(template.id)?.scope ?? null;
+  requireStore(store);
+  let id: unknown;
+  try {
+    id = typeof template === "object" && template !== null ? template.id : undefined;
+  } catch {
+    id = undefined;
+  }
+  if (typeof id !== "number") throwInvalid("template", "expected a Template", template);
+  return store.templates.get(id)?.scope ?? null;
 }
 
 /**
@@ -270,8 +283,8 @@ function templateVariables(
   template: Template<readonly unknown[], unknown>,
   pick: (store: Store, scope?: string) => readonly Variable[],
 ): readonly Variable[] {
+  const prefix = templateVariableScopeName(store, template); // checks both arguments
   const ts = store.templates.get(template.id);
-  const prefix = templateVariableScopeName(store, template);
   if (ts === undefined || !ts.created || prefix === null) return [];
   // Scope names are matched literally here: escape regular-expression characters.
   return pick(store, prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));

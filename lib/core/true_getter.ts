@@ -16,6 +16,7 @@ import { type Shape, shapesCompatible } from "./shape.ts";
 import { type Made, singleVariable } from "./single_variable.ts";
 import type { Store } from "./store.ts";
 import type { CreationPolicy } from "./creation_policy.ts";
+import { decideReuse } from "./reuse.ts";
 import type { Variable, VariableLike } from "./variable.ts";
 
 /**
@@ -33,9 +34,12 @@ export function reusedVariable(
   dtype: DType,
   reuse: GetterArgs["reuse"],
 ): Variable | undefined {
-  if (reuse === false || store.shardNames > 0) return undefined;
+  if (store.partZeroCount > 0) return undefined;
   const found = store.variables.getParts(parts[0], parts[1]);
-  if (found === undefined || found.dtype !== dtype || !shapesCompatible(shape, found.shape)) {
+  if (
+    decideReuse(reuse, found !== undefined) !== "take" || found!.dtype !== dtype ||
+    !shapesCompatible(shape, found!.shape)
+  ) {
     return undefined;
   }
   return found;
@@ -71,7 +75,7 @@ export function runTrueGetter(
   } else if (args.reuse === true && args.partitioner === null && store.partitioned.has(args.name)) {
     // TF1 G8: reuse=True without a partitioner returns the stored one.
     made = partitionedVariable(store, names, state.startVariables, args, creation);
-  } else if (store.shardNames > 0 && store.variables.has(`${args.name}/part_0`)) {
+  } else if (store.partZeroCount > 0 && store.variables.has(`${args.name}/part_0`)) {
     return E.left(
       scopeError(
         "PartitionKindMismatch",

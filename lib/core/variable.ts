@@ -134,8 +134,12 @@ export type VariableLike = Variable | PartitionedVariable;
  * @category variables
  */
 export function isVariable(value: unknown): value is Variable {
-  return typeof value === "object" && value !== null &&
-    (value as { _tag?: unknown })._tag === "Variable";
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return (value as { _tag?: unknown })._tag === "Variable";
+  } catch {
+    return false; // a throwing getter or proxy trap: not a variable
+  }
 }
 
 /**
@@ -156,6 +160,10 @@ export function isVariable(value: unknown): value is Variable {
  * @category variables
  */
 export function isPartitionedVariable(value: unknown): value is PartitionedVariable {
-  return typeof value === "object" && value !== null &&
-    (value as { _tag?: unknown })._tag === "PartitionedVariable";
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return (value as { _tag?: unknown })._tag === "PartitionedVariable";
+  } catch {
+    return false; // a throwing getter or proxy trap: not a variable
+  }
 }

@@ -20,7 +20,7 @@ import { joinName, validateRelativeName } from "./name.ts";
 import { type Body, enterNameScope, isBody, resolveBody } from "./name_scope.ts";
 import { type Env, fail, type Program, type RunState, type Step } from "./program.ts";
 import { isReuseOn, parseReuse, type ReuseArgument } from "./reuse.ts";
-import { closeSubscopes, openScope, type ScopeCounts, uniqueScopeName } from "./scope_counts.ts";
+import { closeSubscopes, openScope, openUniqueScope, type ScopeCounts } from "./scope_counts.ts";
 import { validateVariableScope, type VariableScope } from "./scope.ts";
 import type { CachingDevice } from "./variable.ts";
 import { RecordedProgram } from "./_recorded.ts";
@@ -44,6 +44,12 @@ interface OpenedScope {
   readonly inner: RunState;
   /** The default-name counters on leaving (B5, B6). */
   readonly exit: (counts: ScopeCounts) => ScopeCounts;
+  /**
+   * The state on leaving, noted by the recorded run (the recording's own
+   * data): a replay hands it back instead of closing the scope again, as
+   * it hands back every recorded step's state.
+   */
+  exitState: RunState | null;
 }
 
 /**
@@ -241,10 +247,10 @@ class VariableScopeProgram<A> extends RecordedProgram<OpenedScope, A> {
   get key(): unknown {
     return this.nameOrScope;
   }
-  guard(): unknown {
+  override guard(): unknown {
     return scopeGuard(this.options);
   }
-  matches(recorded: unknown): boolean {
+  override matches(recorded: unknown): boolean {
     const o = this.options;
     if (typeof o !== "object" || o === null) return recorded === undefined;
     const r = recorded as readonly unknown[] | undefined;
@@ -263,17 +269,21 @@ class VariableScopeProgram<A> extends RecordedProgram<OpenedScope, A> {
     const { scope, nameScope } = opened;
     const program = resolveBody(this.body, scope);
     if (E.isLeft(program)) return program;
-    const r = program.right.run({ scope, nameScope, run: env.run }, opened.inner);
+    const run = env.run;
+    const r = program.right.run({ scope, nameScope, run }, opened.inner);
     if (E.isLeft(r)) return r;
+    const recording = run.recording;
+    if (recording !== null && recording.replaying && opened.exitState !== null) {
+      return E.right({ value: r.right.value, state: opened.exitState });
+    }
     const after = r.right.state;
-    return E.right({
-      value: r.right.value,
-      state: {
-        ...after,
-        counts: opened.exit(after.counts),
-        current: before.current,
-      },
-    });
+    const exitState: RunState = {
+      ...after,
+      counts: opened.exit(after.counts),
+      current: before.current,
+    };
+    if (recording !== null && !recording.replaying) opened.exitState = exitState;
+    return E.right({ value: r.right.value, state: exitState });
   }
 }
 
@@ -372,10 +382,10 @@ function openVariableScope<A>(
     const ns = openAux(o.defaultName);
     if (E.isLeft(ns)) return ns;
     nameScope = ns.right;
-    const unique = uniqueScopeName(state.counts, parent.name, o.defaultName);
+    const [unique, opened] = openUniqueScope(state.counts, parent.name, o.defaultName);
     const fullName = joinName(parent.name, unique);
     scope = deriveScope(parent, fullName, parent.reuse, nameScope, o);
-    counts = openScope(state.counts, fullName);
+    counts = opened;
     exit = (c) => closeSubscopes(c, fullName);
   } else {
     return invalid(
@@ -385,5 +395,5 @@ function openVariableScope<A>(
     );
   }
   const inner: RunState = { ...state, counts, names, current: null };
-  return E.right({ value: { scope, nameScope, inner, exit }, state: inner });
+  return E.right({ value: { scope, nameScope, inner, exit, exitState: null }, state: inner });
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { formatShape } from "./shape.ts";
-import type { Store } from "./store.ts";
+import { requireStore, type Store } from "./store.ts";
 import type { Initializer } from "../initializers/initializer.ts";
 
 function describeInitializer(init: Initializer): string {
@@ -44,6 +44,7 @@ function describeInitializer(init: Initializer): string {
  * @category variables
  */
 export function formatVariableTable(store: Store): string {
+  requireStore(store);
   const rows: string[][] = [["name", "shape", "dtype", "trainable", "initializer"]];
   for (const v of store.variables.values()) {
     rows.push([

@@ -6,6 +6,8 @@
  * @module
  */
 import type { DType } from "../core/dtype.ts";
+import { functionName, ownOptions, readFailed } from "../core/_guard.ts";
+import { ScopeError, scopeError } from "../core/errors.ts";
 import type { FullShape } from "../core/shape.ts";
 
 /**
@@ -154,13 +156,67 @@ const TAGS: ReadonlySet<string> = new Set<InitializerTag>([
  * @category initializers
  */
 export function isInitializer(value: unknown): value is Initializer {
-  return typeof value === "object" && value !== null &&
-    TAGS.has((value as { _tag?: unknown })._tag as string);
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return TAGS.has((value as { _tag?: unknown })._tag as string);
+  } catch {
+    return false; // a throwing getter or proxy trap: not a descriptor
+  }
 }
 
-function brand<F extends (...args: never[]) => Initializer>(f: F): F {
-  Object.defineProperty(f, INITIALIZER_FACTORY, { value: true });
-  return f;
+// Every factory reads its options record through one guard (own
+// properties only, typed error on a throwing getter or proxy) and returns a
+// frozen descriptor, so neither a polluted prototype nor a later change to
+// the caller's objects reaches a variable.
+function brand<F extends (...args: never[]) => Initializer>(
+  f: F,
+  optionsAt = 0,
+  what = f.name || "initializer",
+): F {
+  const guarded = (...args: unknown[]): Initializer => {
+    const safe = args.slice();
+    safe[optionsAt] = ownOptions(args[optionsAt], what);
+    return Object.freeze((f as unknown as (...a: unknown[]) => Initializer)(...safe));
+  };
+  Object.defineProperty(guarded, INITIALIZER_FACTORY, { value: true });
+  Object.defineProperty(guarded, "name", { value: what });
+  return guarded as unknown as F;
+}
+
+// The deepest nesting a constant value may have (TF's largest rank).
+const MAX_VALUE_DEPTH = 254;
+
+/**
+ * A frozen copy of a constant value: nested arrays copied and frozen, typed
+ * arrays copied into frozen arrays (they cannot be frozen in place), so the
+ * caller changing its array later changes no variable.
+ *
+ * @internal
+ */
+export function frozenValue(value: unknown, depth = 0): unknown {
+  try {
+    return frozenValueUnguarded(value, depth);
+  } catch (cause) {
+    if (cause instanceof ScopeError) throw cause;
+    throw readFailed("value", cause); // a proxy or throwing getter in the value
+  }
+}
+
+function frozenValueUnguarded(value: unknown, depth: number): unknown {
+  if (ArrayBuffer.isView(value)) {
+    return Object.freeze(Array.from(value as unknown as ArrayLike<number>));
+  }
+  if (!Array.isArray(value)) return value;
+  if (depth >= MAX_VALUE_DEPTH) {
+    throw scopeError(
+      "InvalidInitializer",
+      `Invalid constantInitializer value: nested deeper than ${MAX_VALUE_DEPTH} levels`,
+      { argument: "value" },
+    );
+  }
+  const out = new Array(value.length);
+  for (let i = 0; i < value.length; i++) out[i] = frozenValueUnguarded(value[i], depth + 1);
+  return Object.freeze(out);
 }
 
 /** Options of the seeded normal initializers. @category initializers */
@@ -188,7 +244,11 @@ export interface NormalOptions {
  *
  * @category initializers
  */
-export const zerosInitializer: () => Initializer = brand(() => ({ _tag: "Zeros" }));
+export const zerosInitializer: () => Initializer = brand(
+  () => ({ _tag: "Zeros" }),
+  0,
+  "zerosInitializer",
+);
 
 /**
  * TF1 `ones_initializer()`.
@@ -205,7 +265,11 @@ export const zerosInitializer: () => Initializer = brand(() => ({ _tag: "Zeros" 
  *
  * @category initializers
  */
-export const onesInitializer: () => Initializer = brand(() => ({ _tag: "Ones" }));
+export const onesInitializer: () => Initializer = brand(
+  () => ({ _tag: "Ones" }),
+  0,
+  "onesInitializer",
+);
 
 /**
  * TF1 `constant_initializer(value, verify_shape=False)`: a callable
@@ -229,11 +293,15 @@ export const onesInitializer: () => Initializer = brand(() => ({ _tag: "Ones" })
 export const constantInitializer: (
   value?: Scalar | readonly unknown[],
   options?: { readonly verifyShape?: boolean },
-) => Initializer = brand((value = 0, options = {}) => ({
-  _tag: "Constant",
-  value,
-  verifyShape: options.verifyShape ?? false,
-}));
+) => Initializer = brand(
+  (value = 0, options = {}) => ({
+    _tag: "Constant",
+    value: frozenValue(value) as Scalar | readonly unknown[],
+    verifyShape: options.verifyShape ?? false,
+  }),
+  1,
+  "constantInitializer",
+);
 
 /**
  * TF1 `random_normal_initializer(mean=0, stddev=1, seed=None)`.
@@ -251,14 +319,18 @@ export const constantInitializer: (
  *
  * @category initializers
  */
-export const randomNormalInitializer: (options?: NormalOptions) => Initializer = brand((
-  options: NormalOptions = {},
-) => ({
-  _tag: "RandomNormal",
-  mean: options.mean ?? 0,
-  stddev: options.stddev ?? 1,
-  seed: options.seed ?? null,
-}));
+export const randomNormalInitializer: (options?: NormalOptions) => Initializer = brand(
+  (
+    options: NormalOptions = {},
+  ) => ({
+    _tag: "RandomNormal",
+    mean: options.mean ?? 0,
+    stddev: options.stddev ?? 1,
+    seed: options.seed ?? null,
+  }),
+  0,
+  "randomNormalInitializer",
+);
 
 /**
  * TF1 `truncated_normal_initializer(mean=0, stddev=1, seed=None)`: normal
@@ -277,14 +349,18 @@ export const randomNormalInitializer: (options?: NormalOptions) => Initializer =
  *
  * @category initializers
  */
-export const truncatedNormalInitializer: (options?: NormalOptions) => Initializer = brand((
-  options: NormalOptions = {},
-) => ({
-  _tag: "TruncatedNormal",
-  mean: options.mean ?? 0,
-  stddev: options.stddev ?? 1,
-  seed: options.seed ?? null,
-}));
+export const truncatedNormalInitializer: (options?: NormalOptions) => Initializer = brand(
+  (
+    options: NormalOptions = {},
+  ) => ({
+    _tag: "TruncatedNormal",
+    mean: options.mean ?? 0,
+    stddev: options.stddev ?? 1,
+    seed: options.seed ?? null,
+  }),
+  0,
+  "truncatedNormalInitializer",
+);
 
 /**
  * TF1 `random_uniform_initializer(minval=0, maxval=None, seed=None)`; a
@@ -305,12 +381,16 @@ export const truncatedNormalInitializer: (options?: NormalOptions) => Initialize
  */
 export const randomUniformInitializer: (
   options?: { readonly minval?: number; readonly maxval?: number | null; readonly seed?: Seed },
-) => Initializer = brand((options = {}) => ({
-  _tag: "RandomUniform",
-  minval: options.minval ?? 0,
-  maxval: options.maxval ?? null,
-  seed: options.seed ?? null,
-}));
+) => Initializer = brand(
+  (options = {}) => ({
+    _tag: "RandomUniform",
+    minval: options.minval ?? 0,
+    maxval: options.maxval ?? null,
+    seed: options.seed ?? null,
+  }),
+  0,
+  "randomUniformInitializer",
+);
 
 /** Options of {@linkcode varianceScalingInitializer}. @category initializers */
 export interface VarianceScalingOptions {
@@ -354,9 +434,13 @@ function varianceScaling(options: VarianceScalingOptions, kind: string): Initial
  *
  * @category initializers
  */
-export const varianceScalingInitializer: (options?: VarianceScalingOptions) => Initializer = brand((
-  options: VarianceScalingOptions = {},
-) => varianceScaling(options, "variance_scaling"));
+export const varianceScalingInitializer: (options?: VarianceScalingOptions) => Initializer = brand(
+  (
+    options: VarianceScalingOptions = {},
+  ) => varianceScaling(options, "variance_scaling"),
+  0,
+  "varianceScalingInitializer",
+);
 
 /**
  * TF1 `glorot_uniform_initializer()`: U(-l, l), l = sqrt(6 / (fan_in +
@@ -376,15 +460,18 @@ export const varianceScalingInitializer: (options?: VarianceScalingOptions) => I
  *
  * @category initializers
  */
-export const glorotUniformInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand((
-  options: { readonly seed?: Seed } = {},
-) =>
-  varianceScaling({
-    scale: 1,
-    mode: "fan_avg",
-    distribution: "uniform",
-    seed: options.seed ?? null,
-  }, "glorot_uniform")
+export const glorotUniformInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand(
+  (
+    options: { readonly seed?: Seed } = {},
+  ) =>
+    varianceScaling({
+      scale: 1,
+      mode: "fan_avg",
+      distribution: "uniform",
+      seed: options.seed ?? null,
+    }, "glorot_uniform"),
+  0,
+  "glorotUniformInitializer",
 );
 
 /**
@@ -405,13 +492,16 @@ export const glorotUniformInitializer: (options?: { readonly seed?: Seed }) => I
  *
  * @category initializers
  */
-export const glorotNormalInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand((
-  options: { readonly seed?: Seed } = {},
-) =>
-  varianceScaling(
-    { scale: 1, mode: "fan_avg", distribution: "truncated_normal", seed: options.seed ?? null },
-    "glorot_normal",
-  )
+export const glorotNormalInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand(
+  (
+    options: { readonly seed?: Seed } = {},
+  ) =>
+    varianceScaling(
+      { scale: 1, mode: "fan_avg", distribution: "truncated_normal", seed: options.seed ?? null },
+      "glorot_normal",
+    ),
+  0,
+  "glorotNormalInitializer",
 );
 
 /**
@@ -432,13 +522,16 @@ export const glorotNormalInitializer: (options?: { readonly seed?: Seed }) => In
  *
  * @category initializers
  */
-export const heNormalInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand((
-  options: { readonly seed?: Seed } = {},
-) =>
-  varianceScaling(
-    { scale: 2, mode: "fan_in", distribution: "truncated_normal", seed: options.seed ?? null },
-    "he_normal",
-  )
+export const heNormalInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand(
+  (
+    options: { readonly seed?: Seed } = {},
+  ) =>
+    varianceScaling(
+      { scale: 2, mode: "fan_in", distribution: "truncated_normal", seed: options.seed ?? null },
+      "he_normal",
+    ),
+  0,
+  "heNormalInitializer",
 );
 
 /**
@@ -458,13 +551,16 @@ export const heNormalInitializer: (options?: { readonly seed?: Seed }) => Initia
  *
  * @category initializers
  */
-export const heUniformInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand((
-  options: { readonly seed?: Seed } = {},
-) =>
-  varianceScaling(
-    { scale: 2, mode: "fan_in", distribution: "uniform", seed: options.seed ?? null },
-    "he_uniform",
-  )
+export const heUniformInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand(
+  (
+    options: { readonly seed?: Seed } = {},
+  ) =>
+    varianceScaling(
+      { scale: 2, mode: "fan_in", distribution: "uniform", seed: options.seed ?? null },
+      "he_uniform",
+    ),
+  0,
+  "heUniformInitializer",
 );
 
 /**
@@ -484,13 +580,16 @@ export const heUniformInitializer: (options?: { readonly seed?: Seed }) => Initi
  *
  * @category initializers
  */
-export const lecunNormalInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand((
-  options: { readonly seed?: Seed } = {},
-) =>
-  varianceScaling(
-    { scale: 1, mode: "fan_in", distribution: "truncated_normal", seed: options.seed ?? null },
-    "lecun_normal",
-  )
+export const lecunNormalInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand(
+  (
+    options: { readonly seed?: Seed } = {},
+  ) =>
+    varianceScaling(
+      { scale: 1, mode: "fan_in", distribution: "truncated_normal", seed: options.seed ?? null },
+      "lecun_normal",
+    ),
+  0,
+  "lecunNormalInitializer",
 );
 
 /**
@@ -510,13 +609,16 @@ export const lecunNormalInitializer: (options?: { readonly seed?: Seed }) => Ini
  *
  * @category initializers
  */
-export const lecunUniformInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand((
-  options: { readonly seed?: Seed } = {},
-) =>
-  varianceScaling(
-    { scale: 1, mode: "fan_in", distribution: "uniform", seed: options.seed ?? null },
-    "lecun_uniform",
-  )
+export const lecunUniformInitializer: (options?: { readonly seed?: Seed }) => Initializer = brand(
+  (
+    options: { readonly seed?: Seed } = {},
+  ) =>
+    varianceScaling(
+      { scale: 1, mode: "fan_in", distribution: "uniform", seed: options.seed ?? null },
+      "lecun_uniform",
+    ),
+  0,
+  "lecunUniformInitializer",
 );
 
 /**
@@ -537,11 +639,15 @@ export const lecunUniformInitializer: (options?: { readonly seed?: Seed }) => In
  */
 export const orthogonalInitializer: (
   options?: { readonly gain?: number; readonly seed?: Seed },
-) => Initializer = brand((options = {}) => ({
-  _tag: "Orthogonal",
-  gain: options.gain ?? 1,
-  seed: options.seed ?? null,
-}));
+) => Initializer = brand(
+  (options = {}) => ({
+    _tag: "Orthogonal",
+    gain: options.gain ?? 1,
+    seed: options.seed ?? null,
+  }),
+  0,
+  "orthogonalInitializer",
+);
 
 /**
  * TF1 `identity_initializer(gain=1)` for 2-D variables.
@@ -559,9 +665,13 @@ export const orthogonalInitializer: (
  *
  * @category initializers
  */
-export const identityInitializer: (options?: { readonly gain?: number }) => Initializer = brand((
-  options: { readonly gain?: number } = {},
-) => ({ _tag: "Identity", gain: options.gain ?? 1 }));
+export const identityInitializer: (options?: { readonly gain?: number }) => Initializer = brand(
+  (
+    options: { readonly gain?: number } = {},
+  ) => ({ _tag: "Identity", gain: options.gain ?? 1 }),
+  0,
+  "identityInitializer",
+);
 
 /**
  * A user-written initializer function, run by the interpreter with the
@@ -586,5 +696,7 @@ export function customInitializer(
   fn: InitializerFunction,
   options: { readonly name?: string } = {},
 ): Initializer {
-  return { _tag: "Custom", fn, name: options.name ?? (fn.name || "custom") };
+  const o = ownOptions(options, "customInitializer");
+  const name = o.name ?? functionName(fn, "custom");
+  return Object.freeze({ _tag: "Custom", fn, name: name as string });
 }

@@ -14,7 +14,14 @@ import * as E from "fp-ts/lib/Either.js";
 import type { DType } from "../core/dtype.ts";
 import type { Either } from "../core/either.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
-import { formatShape, type FullShape, numElements } from "../core/shape.ts";
+import {
+  checkElementCount,
+  DEFAULT_MAX_ELEMENTS,
+  formatShape,
+  type FullShape,
+  numElements,
+} from "../core/shape.ts";
+import { readRecord } from "../core/_guard.ts";
 import { isVariable, type Variable } from "../core/variable.ts";
 import {
   deriveKey,
@@ -26,7 +33,13 @@ import {
   truncatedNormalAt,
   uniformAt,
 } from "./_random.ts";
-import type { Initializer, PartitionInfo, Scalar, Seed } from "./initializer.ts";
+import {
+  type Initializer,
+  isInitializer,
+  type PartitionInfo,
+  type Scalar,
+  type Seed,
+} from "./initializer.ts";
 import { toValue, validateInitializer } from "./value.ts";
 
 /**
@@ -74,6 +87,12 @@ export interface MaterializeOptions {
    * seed is null (like TF's graph-level seed).
    */
   readonly seed?: number;
+  /**
+   * The most elements the value may have (default `DEFAULT_MAX_ELEMENTS`,
+   * 2^31 - 1); a larger variable is a `TooLarge` error, checked before
+   * anything is allocated or computed.
+   */
+  readonly maxElements?: number;
 }
 
 type Format =
@@ -592,7 +611,28 @@ export function materialize(
       ),
     );
   }
-  const globalSeed = options.seed ?? 0;
+  const read = readRecord(options, "materialize", null);
+  if (!read.ok) return E.left(read.error);
+  const o = read.record as MaterializeOptions;
+  if (
+    !Array.isArray(variable.shape) || typeof variable.fullName !== "string" ||
+    !isInitializer(variable.initializer)
+  ) {
+    return E.left(
+      scopeError(
+        "InvalidArgument",
+        `Invalid variable: expected a Variable from a store, got ${describeValue(variable)}`,
+        { argument: "variable", value: variable },
+      ),
+    );
+  }
+  const tooLarge = checkElementCount(
+    variable.shape,
+    o.maxElements ?? DEFAULT_MAX_ELEMENTS,
+    variable.fullName,
+  );
+  if (tooLarge !== null) return E.left(tooLarge);
+  const globalSeed = o.seed ?? 0;
   if (typeof globalSeed !== "number" || !Number.isSafeInteger(globalSeed)) {
     return E.left(
       scopeError(

@@ -10,8 +10,10 @@ import type { Either } from "../core/either.ts";
 import { pipe } from "fp-ts/lib/function.js";
 import { type DType, parseDType } from "../core/dtype.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
+import { frozenDescriptor, functionName, label, ownOptions, readFailed } from "../core/_guard.ts";
 import { type FullShape, numElements, parseShape } from "../core/shape.ts";
 import {
+  frozenValue,
   type Initializer,
   INITIALIZER_FACTORY,
   isInitializer,
@@ -56,6 +58,7 @@ export function tensorValue(
   values: Scalar | readonly unknown[] | ArrayBufferView,
   options: { readonly dtype: DType; readonly shape?: FullShape },
 ): Initializer {
+  options = ownOptions(options, "tensorValue") as typeof options;
   const result = E.flatMap(
     parseDType(options.dtype, "dtype"),
     (dtype) =>
@@ -143,6 +146,16 @@ function scalarKind(x: unknown): "number" | "bool" | "string" | null {
  * @category initializers
  */
 export function toValue(raw: unknown, argument: string): Either<ScopeError, ValueDescriptor> {
+  argument = label(argument, "initializer");
+  try {
+    return toValueUnguarded(raw, argument);
+  } catch (cause) {
+    // A proxy or an array with throwing getters somewhere in the value.
+    return E.left(readFailed(argument, cause));
+  }
+}
+
+function toValueUnguarded(raw: unknown, argument: string): Either<ScopeError, ValueDescriptor> {
   if (isInitializer(raw) && raw._tag === "Value") {
     return pipe(validateInitializer(raw, argument), E.map(() => raw));
   }
@@ -153,16 +166,21 @@ export function toValue(raw: unknown, argument: string): Either<ScopeError, Valu
       return E.left(invalidValue(argument, `unsupported typed array ${ctor}`, raw));
     }
     const values = Array.from(raw as unknown as ArrayLike<number>);
-    return E.right({ _tag: "Value", values, shape: [values.length], dtype: entry[1] });
+    return E.right(Object.freeze({
+      _tag: "Value",
+      values: Object.freeze(values),
+      shape: Object.freeze([values.length]),
+      dtype: entry[1],
+    }));
   }
   const k = scalarKind(raw);
   if (k !== null) {
-    return E.right({
+    return E.right(Object.freeze({
       _tag: "Value",
-      values: [raw as Scalar],
-      shape: [],
+      values: Object.freeze([raw as Scalar]),
+      shape: Object.freeze([]),
       dtype: k === "number" ? null : k,
-    });
+    }));
   }
   if (!Array.isArray(raw)) {
     return E.left(
@@ -203,12 +221,12 @@ export function toValue(raw: unknown, argument: string): Either<ScopeError, Valu
   const err = visit(raw, 0);
   if (err !== null) return E.left(invalidValue(argument, err, raw));
   const k2 = kind as "number" | "bool" | "string" | null;
-  return E.right({
+  return E.right(Object.freeze({
     _tag: "Value",
-    values,
-    shape,
+    values: Object.freeze(values),
+    shape: Object.freeze(shape),
     dtype: k2 === "bool" ? "bool" : k2 === "string" ? "string" : null,
-  });
+  }));
 }
 
 function finite(x: unknown): x is number {
@@ -242,6 +260,18 @@ export function validateInitializer(
   init: Initializer,
   argument: string,
 ): Either<ScopeError, Initializer> {
+  argument = label(argument, "initializer");
+  if (!isInitializer(init)) {
+    return E.left(invalidValue(argument, "expected an initializer descriptor", init));
+  }
+  try {
+    return validateUnguarded(init, argument);
+  } catch (cause) {
+    return E.left(readFailed(argument, cause));
+  }
+}
+
+function validateUnguarded(init: Initializer, argument: string): Either<ScopeError, Initializer> {
   const bad = (field: string, why: string): Either<ScopeError, Initializer> =>
     E.left(
       scopeError(
@@ -339,18 +369,32 @@ export function normalizeInitializer(
   raw: unknown,
   argument: string,
 ): Either<ScopeError, Initializer | null> {
+  argument = label(argument, "initializer");
   if (raw === undefined || raw === null) return E.right(null);
   if (typeof raw === "function") {
-    if ((raw as unknown as Record<symbol, unknown>)[INITIALIZER_FACTORY] === true) {
+    let factory: unknown;
+    try {
+      factory = (raw as unknown as Record<symbol, unknown>)[INITIALIZER_FACTORY];
+    } catch (cause) {
+      return E.left(readFailed(argument, cause));
+    }
+    if (factory === true) {
       const made: unknown = (raw as () => unknown)();
       return isInitializer(made)
         ? validateInitializer(made, argument)
         : E.left(invalidValue(argument, "constructor did not return an initializer", raw));
     }
     const fn = raw as (...args: never[]) => unknown;
-    return E.right({ _tag: "Custom", fn: fn as never, name: fn.name || "custom" });
+    return E.right(
+      Object.freeze({ _tag: "Custom", fn: fn as never, name: functionName(fn, "custom") }),
+    );
   }
-  if (isInitializer(raw)) return validateInitializer(raw, argument);
+  if (isInitializer(raw)) {
+    // A hand-built descriptor is copied and frozen first, so the checked
+    // descriptor is the one the variable keeps.
+    const copy = frozenInitializer(raw, argument);
+    return E.isLeft(copy) ? copy : validateInitializer(copy.right, argument);
+  }
   if (typeof raw === "object" && !Array.isArray(raw) && !ArrayBuffer.isView(raw)) {
     return E.left(
       scopeError(
@@ -363,4 +407,24 @@ export function normalizeInitializer(
     );
   }
   return toValue(raw, argument);
+}
+
+function frozenInitializer(raw: Initializer, argument: string): Either<ScopeError, Initializer> {
+  const copy = frozenDescriptor(raw, argument);
+  if (!copy.ok) return E.left(copy.error);
+  const r = copy.record as unknown as Initializer;
+  if (r === raw && (r._tag !== "Value" || Object.isFrozen(r.values))) return E.right(r);
+  if (r._tag === "Value" && Array.isArray(r.values) && Array.isArray(r.shape)) {
+    return E.right(Object.freeze({
+      ...r,
+      values: Object.freeze(r.values.slice()),
+      shape: Object.freeze(r.shape.slice()),
+    }));
+  }
+  if (r._tag === "Constant") {
+    return E.right(
+      Object.freeze({ ...r, value: frozenValue(r.value) as Scalar | readonly unknown[] }),
+    );
+  }
+  return E.right(r);
 }

@@ -70,7 +70,8 @@ export function toTfDType(dtype: DType, name: string): tf.DataType {
  * The caller owns the returned tensor.
  *
  * @param variable the variable (a shard of a partitioned variable is one)
- * @param options the global `seed` (a safe integer, default 0)
+ * @param options the global `seed` (a safe integer, default 0) and `maxElements` (default
+ *   `DEFAULT_MAX_ELEMENTS`; a larger variable is a `TooLarge` error before any allocation)
  * @returns a new tensor of the variable's shape and dtype
  * @throws {ScopeError} `UnsupportedDType` for a dtype TensorFlow.js cannot
  *   hold (checked before any value is computed); `InvalidInitializer` when
@@ -99,7 +100,7 @@ export function toTfDType(dtype: DType, name: string): tf.DataType {
  */
 export function initialTensor(
   variable: Variable,
-  options: { readonly seed?: number } = {},
+  options: { readonly seed?: number; readonly maxElements?: number } = {},
 ): tf.Tensor {
   // A non-variable goes straight to materialize, which reports it.
   const dtype = isVariable(variable) ? toTfDType(variable.dtype, variable.fullName) : null;

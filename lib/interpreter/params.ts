@@ -30,6 +30,39 @@ export interface ParamsLayout {
   readonly index: ReadonlyMap<string, number>;
 }
 
+/** A read-only view of a map: the layout's index cannot be changed from outside. */
+class ReadOnlyMap<K, V> implements ReadonlyMap<K, V> {
+  readonly #map: Map<K, V>;
+  constructor(map: Map<K, V>) {
+    this.#map = map;
+    Object.freeze(this);
+  }
+  get size(): number {
+    return this.#map.size;
+  }
+  get(key: K): V | undefined {
+    return this.#map.get(key);
+  }
+  has(key: K): boolean {
+    return this.#map.has(key);
+  }
+  forEach(f: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
+    this.#map.forEach((v, k) => f(v, k, this));
+  }
+  keys(): MapIterator<K> {
+    return this.#map.keys();
+  }
+  values(): MapIterator<V> {
+    return this.#map.values();
+  }
+  entries(): MapIterator<[K, V]> {
+    return this.#map.entries();
+  }
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.#map.entries();
+  }
+}
+
 // Stores are immutable, so a layout computed once per store stays right.
 const layouts = new WeakMap<Store, ParamsLayout>();
 
@@ -54,12 +87,14 @@ const layouts = new WeakMap<Store, ParamsLayout>();
 export function paramsLayout(store: Store): ParamsLayout {
   let layout = layouts.get(store);
   if (layout === undefined) {
-    const variables = listVariables(store);
-    const names = variables.map((v) => v.fullName);
+    // Frozen: the layout pairs names with tensor slots, so sorting or
+    // reversing `names` or `variables` must not re-label the weights.
+    const variables = Object.freeze(listVariables(store).slice());
+    const names = Object.freeze(variables.map((v) => v.fullName));
     layout = Object.freeze({
       variables,
       names,
-      index: new Map(names.map((n, i) => [n, i])),
+      index: new ReadOnlyMap(new Map(names.map((n, i) => [n, i]))),
     });
     layouts.set(store, layout);
   }
@@ -109,9 +144,12 @@ export class Params {
     this.#tensors = Object.freeze(tensors.slice());
   }
 
-  /** Full names, in store order. */
+  /**
+   * Full names, in store order: a fresh copy per read, so sorting it (to
+   * print the names) changes nothing about which tensor is which.
+   */
   get names(): readonly string[] {
-    return paramsLayout(this.store).names;
+    return paramsLayout(this.store).names.slice();
   }
 
   /** How many variables. */
@@ -185,7 +223,7 @@ export class Params {
    */
   entries(): Array<[string, tf.Tensor]> {
     this.#checkLive();
-    return this.names.map((n, i) => [n, this.#tensors[i]!]);
+    return paramsLayout(this.store).names.map((n, i) => [n, this.#tensors[i]!]);
   }
 
   /**

@@ -25,7 +25,7 @@ import { applyConstraint } from "./apply_constraint.ts";
 import { checkParams, Params, paramsLayout, shareTensor } from "./params.ts";
 import { storeLossSlots, sumLosses } from "./regularization.ts";
 import { requireBackend } from "./require_backend.ts";
-import { Pass, type SlotSource, writtenValue } from "./_pass.ts";
+import { Pass, passSeed, type SlotSource, writtenValue } from "./_pass.ts";
 import {
   type ApplyOptions,
   asScopeError,
@@ -79,7 +79,7 @@ export interface Trainer<I> {
   readonly dispose: () => void;
 }
 
-interface Slots {
+interface TrainingState {
   readonly store: Store;
   /** Per params slot, its training variable, or null when not trainable. */
   readonly variables: readonly (tf.Variable | null)[];
@@ -166,7 +166,7 @@ export function makeTrainer<I>(
       },
     );
   }
-  let slots: Slots | null = null;
+  let slots: TrainingState | null = null;
   let disposed = false;
 
   const release = (): void => {
@@ -174,7 +174,7 @@ export function makeTrainer<I>(
     slots = null;
   };
 
-  const slotsFor = (params: Params): Slots => {
+  const slotsFor = (params: Params): TrainingState => {
     if (slots !== null) {
       if (slots.store === params.store) return slots;
       // Optimizers keep their state by variable position: another layout
@@ -197,7 +197,7 @@ export function makeTrainer<I>(
           }),
       tensor: (slot) => variables[slot] ?? made.current!.at(slot),
     };
-    const made: Slots = {
+    const made: TrainingState = {
       store: params.store,
       variables,
       trainable: variables.filter((v): v is tf.Variable => v !== null),
@@ -218,7 +218,7 @@ export function makeTrainer<I>(
     if (disposed) throw scopeError("InvalidArgument", "This trainer was disposed", {});
     const bad = checkParams(params);
     if (bad !== null) throw bad;
-    const seed = stepSeed(stepOptions, steps++);
+    const seed = passSeed(stepOptions, "step", steps++);
     requireBackend();
     const s = slotsFor(params);
     const pass = new Pass(s.source, seed);
@@ -316,23 +316,6 @@ export function makeTrainer<I>(
       release();
     },
   });
-}
-
-function stepSeed(options: unknown, step: number): number {
-  const keys = checkOptionKeys(options, new Set(["seed"]), "step");
-  if (E.isLeft(keys)) throw keys.left;
-  const given = typeof options === "object" && options !== null && Object.hasOwn(options, "seed")
-    ? (options as { seed?: unknown }).seed
-    : undefined;
-  if (given === undefined) return step;
-  if (!Number.isSafeInteger(given)) {
-    throw scopeError(
-      "InvalidArgument",
-      `Invalid seed ${describeValue(given)}: expected a safe integer`,
-      { argument: "seed" },
-    );
-  }
-  return given as number;
 }
 
 function freeSaved(tape: unknown): void {

@@ -20,7 +20,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import { describeValue, ScopeError, scopeError } from "../core/errors.ts";
 import { isProgram, type Program, type RunContext, type RunState } from "../core/program.ts";
-import { type RunResult, runWith, startState } from "../core/run.ts";
+import { runFrom, type RunResult, startState } from "../core/run.ts";
 import { emptyStore, type Store } from "../core/store.ts";
 import { Recording, ReplayDiverged } from "../core/recording.ts";
 import { createVariables, type CreationPolicy, reuseOnly } from "../core/creation_policy.ts";
@@ -30,7 +30,7 @@ import { requireBackend } from "./require_backend.ts";
 import { initialTensor } from "./initial_tensor.ts";
 import { inputSignature } from "./input_signature.ts";
 import { checkParams, Params, paramsLayout, shareTensor } from "./params.ts";
-import { Pass, type SlotSource, writtenValue } from "./_pass.ts";
+import { Pass, passSeed, type SlotSource, writtenValue } from "./_pass.ts";
 
 /**
  * Options of {@linkcode transform}.
@@ -225,7 +225,7 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
   }
 
   init(input: I, options?: InitOptions): Initialized {
-    const seed = parseSeed(options, "init");
+    const seed = passSeed(options, "init", 0);
     requireBackend();
     const made: tf.Tensor[] = [];
     const slots = new Map<string, number>();
@@ -281,7 +281,7 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
   #applyPass(params: Params, input: I, options: unknown, update: boolean): Updated<O> {
     const bad = checkParams(params);
     if (bad !== null) throw bad;
-    const seed = parseSeed(options, "apply");
+    const seed = passSeed(options, "apply", 0);
     requireBackend();
     const session = this.#session(params.store);
     let source = session.sources.get(params);
@@ -437,25 +437,6 @@ const NO_SLOTS: SlotSource = {
   },
 };
 
-function parseSeed(options: unknown, what: string): number {
-  const keys = checkOptionKeys(options, SEED_KEYS, what);
-  if (E.isLeft(keys)) throw keys.left;
-  const given = typeof options === "object" && options !== null && Object.hasOwn(options, "seed")
-    ? (options as { seed?: unknown }).seed
-    : undefined;
-  const seed = given ?? 0;
-  if (!Number.isSafeInteger(seed)) {
-    throw scopeError(
-      "InvalidArgument",
-      `Invalid seed ${describeValue(seed)}: expected a safe integer`,
-      { argument: "seed" },
-    );
-  }
-  return seed as number;
-}
-
-const SEED_KEYS: ReadonlySet<string> = new Set(["seed"]);
-
 function unwrap<A>(r: Either<ScopeError, RunResult<A>>): RunResult<A> {
   if (E.isLeft(r)) throw r.left;
   return r.right;
@@ -478,7 +459,7 @@ function runOnce<I, O>(
         ),
       );
     }
-    return runWith(program, start, run);
+    return runFrom(program, start, run);
   } catch (e) {
     if (e instanceof ReplayDiverged) throw e;
     return E.left(asScopeError(e));

@@ -25,7 +25,7 @@ import type { Partitioner } from "./partitioner.ts";
  * @category partitioners
  */
 export function fixedSizePartitioner(numShards: number, axis = 0): Partitioner {
-  return ({ shape }) => {
+  return Object.freeze(({ shape }: Parameters<Partitioner>[0]) => {
     if (!Number.isInteger(numShards) || numShards < 1) {
       throw new RangeError(`numShards must be a positive integer, got ${numShards}`);
     }
@@ -33,5 +33,5 @@ export function fixedSizePartitioner(numShards: number, axis = 0): Partitioner {
       throw new RangeError(`axis ${axis} is out of range for rank ${shape.length}`);
     }
     return shape.map((dim, d) => (d === axis ? Math.max(1, Math.min(numShards, dim)) : 1));
-  };
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { dtypeSize } from "../core/dtype.ts";
 import type { Partitioner } from "./partitioner.ts";
+import { ownOptions } from "../core/_guard.ts";
 
 /** Options of {@linkcode minMaxVariablePartitioner}. @category partitioners */
 export interface MinMaxVariableOptions {
@@ -38,11 +39,12 @@ export interface MinMaxVariableOptions {
  * @category partitioners
  */
 export function minMaxVariablePartitioner(options: MinMaxVariableOptions = {}): Partitioner {
-  const maxPartitions = options.maxPartitions ?? 1;
-  const axis = options.axis ?? 0;
-  const minSliceSize = options.minSliceSize ?? 256 << 10;
-  const bytesPerString = options.bytesPerStringElement ?? 16;
-  return ({ shape, dtype }) => {
+  const o = ownOptions(options, "minMaxVariablePartitioner") as MinMaxVariableOptions;
+  const maxPartitions = o.maxPartitions ?? 1;
+  const axis = o.axis ?? 0;
+  const minSliceSize = o.minSliceSize ?? 256 << 10;
+  const bytesPerString = o.bytesPerStringElement ?? 16;
+  return Object.freeze(({ shape, dtype }: Parameters<Partitioner>[0]) => {
     if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) {
       throw new RangeError(`axis ${axis} must be smaller than the rank ${shape.length}`);
     }
@@ -59,5 +61,5 @@ export function minMaxVariablePartitioner(options: MinMaxVariableOptions = {}): 
       Math.min(shape[axis]!, maxPartitions, Math.ceil(totalBytes / minSliceSize)),
     );
     return shape.map((_, d) => (d === axis ? partitions : 1));
-  };
+  });
 }

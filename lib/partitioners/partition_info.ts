@@ -8,7 +8,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import { pipe } from "fp-ts/lib/function.js";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
-import type { FullShape } from "../core/shape.ts";
+import { type FullShape, MAX_RANK } from "../core/shape.ts";
 import type { PartitionInfo } from "../initializers/initializer.ts";
 
 export type { PartitionInfo };
@@ -16,8 +16,14 @@ export type { PartitionInfo };
 const invalid = (why: string, details: Record<string, unknown>) =>
   E.left(scopeError("InvalidArgument", `Invalid partition info: ${why}`, details));
 
-const isIntArray = (x: unknown): x is number[] =>
-  Array.isArray(x) && x.every((d) => typeof d === "number" && Number.isInteger(d));
+const isIntArray = (x: unknown): x is number[] => {
+  try {
+    return Array.isArray(x) && x.length <= MAX_RANK &&
+      x.every((d) => typeof d === "number" && Number.isInteger(d));
+  } catch {
+    return false; // a proxy whose traps throw
+  }
+};
 
 /**
  * Makes a partition info, checking it as TF1 does: both arguments are
@@ -68,7 +74,12 @@ export function makePartitionInfo(
       });
     }
   }
-  return E.right({ fullShape: fullShape.slice(), varOffset: varOffset.slice() });
+  return E.right(
+    Object.freeze({
+      fullShape: Object.freeze(fullShape.slice()),
+      varOffset: Object.freeze(varOffset.slice()),
+    }),
+  );
 }
 
 /**
@@ -96,7 +107,17 @@ export function singleSliceDim(
   info: PartitionInfo,
   shape: FullShape,
 ): Either<ScopeError, number | null> {
-  const { fullShape, varOffset } = info;
+  let fullShape: unknown, varOffset: unknown;
+  try {
+    ({ fullShape, varOffset } = typeof info === "object" && info !== null ? info : {} as never);
+  } catch {
+    fullShape = undefined;
+  }
+  if (!isIntArray(fullShape) || !isIntArray(varOffset) || fullShape.length !== varOffset.length) {
+    return invalid(`expected partition info from makePartitionInfo, got ${describeValue(info)}`, {
+      info,
+    });
+  }
   if (!isIntArray(shape)) {
     return invalid(`shard shape must be a sequence of integers, got ${describeValue(shape)}`, {
       shape,

@@ -8,7 +8,14 @@ import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import type { DType } from "../core/dtype.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
-import { formatShape, type FullShape, isFullyDefined, type Shape } from "../core/shape.ts";
+import {
+  formatShape,
+  type FullShape,
+  isFullyDefined,
+  MAX_RANK,
+  type Shape,
+} from "../core/shape.ts";
+import { throwInvalid } from "../core/_guard.ts";
 
 /**
  * A partitioner: given the fully defined shape and dtype of a new variable,
@@ -101,8 +108,48 @@ export function callPartitioner(
       },
     );
   }
+  // Bounded before any per-shard allocation: a shard count above the axis
+  // length would make empty shards, and millions of shards exhaust memory.
+  const axis = slicing.findIndex((p: number) => p > 1);
+  if (axis >= 0) {
+    const count = slicing[axis] as number;
+    const length = shape[axis]!;
+    if (count > Math.max(1, length)) {
+      return fail(
+        `the partitioner asked for ${count} shards of axis ${axis}, which has length ${length}`,
+        { partitions: slicing },
+      );
+    }
+    if (count > MAX_SHARDS) {
+      return E.left(
+        scopeError(
+          "TooLarge",
+          `Cannot partition variable "${name}": ${count} shards is more than MAX_SHARDS (${MAX_SHARDS})`,
+          { name, shape, partitions: slicing, cap: MAX_SHARDS },
+        ),
+      );
+    }
+  }
   return E.right(Object.freeze(slicing.slice()) as readonly number[]);
 }
+
+/**
+ * The most shards a partitioned variable may have (65536). A partitioner
+ * asking for more gets a `TooLarge` error before any shard is made; one
+ * asking for more shards than the axis has elements gets `PartitionerError`.
+ *
+ * @example
+ * ```ts
+ * import { getVariable, MAX_SHARDS, runScoped, variableAxisSizePartitioner } from "varscope";
+ * import * as assert from "node:assert/strict";
+ *
+ * const r = runScoped(getVariable("e", { shape: [MAX_SHARDS + 1], partitioner: variableAxisSizePartitioner(1) }));
+ * assert.equal(r._tag === "Left" && r.left.tag, "TooLarge");
+ * ```
+ *
+ * @category partitioners
+ */
+export const MAX_SHARDS = 65536;
 
 /**
  * One shard of a partitioned variable: where it starts in the full
@@ -138,6 +185,24 @@ export interface Slice {
  * @category partitioners
  */
 export function sliceShape(fullShape: FullShape, partitions: readonly number[]): readonly Slice[] {
+  if (!isShapeArray(fullShape)) {
+    throwInvalid("fullShape", "expected an array of dimensions", fullShape);
+  }
+  if (!isShapeArray(partitions) || partitions.length !== fullShape.length) {
+    throwInvalid("partitions", "expected one count per dimension", partitions);
+  }
+  const at0 = partitions.findIndex((p) => p > 1);
+  if (
+    at0 >= 0 && (partitions[at0]! > Math.max(1, fullShape[at0]!) || partitions[at0]! > MAX_SHARDS)
+  ) {
+    throw scopeError(
+      "TooLarge",
+      `Cannot slice shape ${formatShape(fullShape)} into ${
+        partitions[at0]
+      } shards (at most the axis length and MAX_SHARDS, ${MAX_SHARDS})`,
+      { shape: fullShape, partitions, cap: MAX_SHARDS },
+    );
+  }
   let axis = partitions.findIndex((p) => p > 1);
   const n = axis === -1 ? 1 : partitions[axis]!;
   if (axis === -1) axis = 0;
@@ -153,5 +218,18 @@ export function sliceShape(fullShape: FullShape, partitions: readonly number[]):
     slices.push({ offset, shape });
     at += size;
   }
-  return slices;
+  return Object.freeze(
+    slices.map((x) =>
+      Object.freeze({ offset: Object.freeze(x.offset), shape: Object.freeze(x.shape) })
+    ),
+  );
+}
+
+function isShapeArray(x: unknown): x is readonly number[] {
+  try {
+    return Array.isArray(x) && x.length <= MAX_RANK &&
+      x.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0);
+  } catch {
+    return false; // a proxy whose traps throw
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { dtypeSize } from "../core/dtype.ts";
 import type { Partitioner } from "./partitioner.ts";
+import { ownOptions } from "../core/_guard.ts";
 
 /** Options of {@linkcode variableAxisSizePartitioner}. @category partitioners */
 export interface VariableAxisSizeOptions {
@@ -42,10 +43,11 @@ export function variableAxisSizePartitioner(
   maxShardBytes: number,
   options: VariableAxisSizeOptions = {},
 ): Partitioner {
-  const axis = options.axis ?? 0;
-  const bytesPerString = options.bytesPerStringElement ?? 16;
-  const maxShards = options.maxShards ?? null;
-  return ({ shape, dtype }) => {
+  const o = ownOptions(options, "variableAxisSizePartitioner") as VariableAxisSizeOptions;
+  const axis = o.axis ?? 0;
+  const bytesPerString = o.bytesPerStringElement ?? 16;
+  const maxShards = o.maxShards ?? null;
+  return Object.freeze(({ shape, dtype }: Parameters<Partitioner>[0]) => {
     if (!(maxShardBytes >= 1)) {
       throw new RangeError(`maxShardBytes must be >= 1, got ${maxShardBytes}`);
     }
@@ -68,5 +70,5 @@ export function variableAxisSizePartitioner(
     let shards = Math.ceil(dim / slicesPerShard);
     if (maxShards !== null) shards = Math.min(maxShards, shards);
     return shape.map((_, d) => (d === axis ? Math.max(1, shards) : 1));
-  };
+  });
 }

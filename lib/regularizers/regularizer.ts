@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { frozenDescriptor, functionName, label, ownOptions, throwInvalid } from "../core/_guard.ts";
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
@@ -49,7 +50,7 @@ export type Regularizer =
  * @category regularizers
  */
 export function l1Regularizer(scale: number): Regularizer {
-  return { _tag: "L1", scale };
+  return Object.freeze({ _tag: "L1", scale });
 }
 
 /**
@@ -69,7 +70,7 @@ export function l1Regularizer(scale: number): Regularizer {
  * @category regularizers
  */
 export function l2Regularizer(scale: number): Regularizer {
-  return { _tag: "L2", scale };
+  return Object.freeze({ _tag: "L2", scale });
 }
 
 /**
@@ -90,8 +91,10 @@ export function l2Regularizer(scale: number): Regularizer {
  * @category regularizers
  */
 export function l1L2Regularizer(scaleL1: number, scaleL2: number): Regularizer {
-  return { _tag: "L1L2", scaleL1, scaleL2 };
+  return Object.freeze({ _tag: "L1L2", scaleL1, scaleL2 });
 }
+
+const NONE: Regularizer = Object.freeze({ _tag: "None" });
 
 /**
  * TF1 `no_regularizer`: overrides an inherited scope regularizer, adds no
@@ -110,7 +113,7 @@ export function l1L2Regularizer(scaleL1: number, scaleL2: number): Regularizer {
  * @category regularizers
  */
 export function noRegularizer(): Regularizer {
-  return { _tag: "None" };
+  return NONE;
 }
 
 /**
@@ -136,7 +139,12 @@ export function regularizerFn(
   fn: RegularizerFunction,
   options: { readonly name?: string } = {},
 ): Regularizer {
-  return { _tag: "Fn", fn, name: options.name ?? (fn.name || "regularizer") };
+  const name = ownOptions(options, "regularizerFn").name;
+  return Object.freeze({
+    _tag: "Fn",
+    fn,
+    name: (name ?? functionName(fn, "regularizer")) as string,
+  });
 }
 
 /**
@@ -158,7 +166,7 @@ export function regularizerFn(
  * @category regularizers
  */
 export function regularizerOpName(r: Regularizer): string {
-  switch (r._tag) {
+  switch (tagOf(r)) {
     case "L1":
       return "l1_regularizer";
     case "L2":
@@ -168,7 +176,16 @@ export function regularizerOpName(r: Regularizer): string {
     case "None":
       return "no_regularizer";
     case "Fn":
-      return r.name;
+      return (r as Extract<Regularizer, { _tag: "Fn" }>).name;
+  }
+  return throwInvalid("regularizer", "expected a regularizer descriptor", r);
+}
+
+function tagOf(r: unknown): unknown {
+  try {
+    return typeof r === "object" && r !== null ? (r as { _tag?: unknown })._tag : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -196,6 +213,7 @@ export function regularizerOpName(r: Regularizer): string {
  * @category regularizers
  */
 export function addsLoss(r: Regularizer): boolean {
+  if (tagOf(r) === undefined) throwInvalid("regularizer", "expected a regularizer descriptor", r);
   switch (r._tag) {
     case "None":
       return false;
@@ -207,6 +225,7 @@ export function addsLoss(r: Regularizer): boolean {
     case "Fn":
       return true;
   }
+  return throwInvalid("regularizer", "expected a regularizer descriptor", r);
 }
 
 /**
@@ -232,6 +251,7 @@ export function normalizeRegularizer(
   raw: unknown,
   argument: string,
 ): Either<ScopeError, Regularizer | null> {
+  argument = label(argument, "regularizer");
   if (raw === undefined || raw === null) return E.right(null);
   if (typeof raw === "function") return E.right(regularizerFn(raw as RegularizerFunction));
   const bad = (why: string): Either<ScopeError, Regularizer | null> =>
@@ -242,7 +262,10 @@ export function normalizeRegularizer(
       }),
     );
   if (typeof raw !== "object") return bad("expected a regularizer descriptor or function");
-  const r = raw as Record<string, unknown>;
+  const copy = frozenDescriptor(raw, argument);
+  if (!copy.ok) return E.left(copy.error);
+  raw = copy.record; // validate and keep the same frozen copy
+  const r = copy.record;
   const scaleOk = (x: unknown): boolean => typeof x === "number" && Number.isFinite(x) && x >= 0;
   switch (r._tag) {
     case "L1":

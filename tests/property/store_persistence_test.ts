@@ -90,6 +90,10 @@ Deno.test("storeUnchangedByRun detects a program that mutates its input store (t
     (state.store as { nextTemplateId: number }).nextTemplateId = 99; // a bug a law must catch
     return { _tag: "Right", right: { value: null, state } };
   });
-  assert.equal(storeUnchangedByRun(mutating, store), false);
+  // Stores the library makes are frozen (issue 7), so the mutation is refused
+  // and the store stays as it was; a hand-made unfrozen copy shows the law
+  // still catches a program that changes its input.
+  assert.equal(storeUnchangedByRun(mutating, store), true);
+  assert.equal(storeUnchangedByRun(mutating, { ...store }), false);
   assert.equal(storeUnchangedByRun(getVariable("w", { shape: [1] }), emptyStore()), true);
 });

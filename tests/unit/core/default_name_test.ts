@@ -263,3 +263,71 @@ Deno.test("a default-name scope needs a defaultName (TF1 I4 with B1)", () => {
     "defaultName",
   ]);
 });
+
+// Issue 7: "Default-name uniquification is quadratic (10k sibling
+// default-name scopes: 5–11 s)". Linear: 10x the scopes costs about 10x the
+// time (the quadratic search cost about 100x); a loose bound on the ratio,
+// not a wall-clock limit.
+function* siblings(n: number): Generator<Program<unknown>, string, unknown> {
+  let last = "";
+  for (let i = 0; i < n; i++) {
+    const scope = yield* variableScope(null, { defaultName: "layer" }, getVariableScope());
+    last = scope.name;
+  }
+  return last;
+}
+
+function bestTime(n: number, tries: number): number {
+  let best = Infinity;
+  for (let t = 0; t < tries; t++) {
+    const start = performance.now();
+    const last = value(scoped(siblings, n));
+    best = Math.min(best, performance.now() - start);
+    assert.equal(last, `layer_${n - 1}`);
+  }
+  return best;
+}
+
+Deno.test("issue 7 (B1): 20k sibling default-name scopes cost about 10x 2k (linear, not quadratic)", () => {
+  bestTime(2000, 1); // warm-up
+  const small = bestTime(2000, 3);
+  const large = bestTime(20000, 2);
+  assert.ok(
+    large / small < 30,
+    `20k/2k time ratio ${(large / small).toFixed(1)} (quadratic ≈ 100)`,
+  );
+});
+
+Deno.test("issue 7 (B5, B6): the linear search's hints reset with the parent's sub-scopes and restore with a jump", () => {
+  const names = value(scoped(function* (): Generator<Program<unknown>, string[], unknown> {
+    const out: string[] = [];
+    const bars = (n: number): Program<void> =>
+      scoped(function* (): Generator<Program<unknown>, void, unknown> {
+        for (let i = 0; i < n; i++) {
+          out.push((yield* variableScope(null, { defaultName: "bar" }, getVariableScope())).name);
+        }
+      });
+    yield* variableScope(
+      "foo",
+      (vs) =>
+        scoped(function* (): Generator<Program<unknown>, void, unknown> {
+          yield* bars(3);
+          yield* variableScope(vs, bars(3)); // B6: the jump continues the numbering…
+          yield* bars(1); // …and leaving it restores the counts (and hints) at entry
+        }),
+    );
+    yield* variableScope("foo", bars(2)); // B5: re-entering foo restarts
+    return out;
+  }));
+  assert.deepEqual(names, [
+    "foo/bar",
+    "foo/bar_1",
+    "foo/bar_2",
+    "foo/bar_3",
+    "foo/bar_4",
+    "foo/bar_5",
+    "foo/bar_3",
+    "foo/bar",
+    "foo/bar_1",
+  ]);
+});

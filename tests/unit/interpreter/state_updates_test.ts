@@ -150,7 +150,7 @@ backendTest(
 backendTest(
   import.meta.url,
   "a write of the wrong shape or dtype, or outside the interpreter, is a typed error",
-  async () => {
+  () => {
     const bad = (value: () => tf.Tensor) =>
       transform((_: null) =>
         scoped(function* (): Gen<null> {
@@ -323,7 +323,7 @@ backendTest(
   },
 );
 
-backendTest(import.meta.url, "failed training steps leak nothing", async () => {
+backendTest(import.meta.url, "failed training steps leak nothing", () => {
   const x = tf.tensor1d([1, 2]);
   // A loss that uses no trainable variable.
   const constant = transform((x: tf.Tensor) =>
