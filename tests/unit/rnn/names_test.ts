@@ -118,6 +118,21 @@ Deno.test("O6: MultiRNNCell names rnn/multi_rnn_cell/cell_i/<cell>/...; empty li
   expectError(() => new MultiRNNCell([]), "InvalidArgument", ["Must specify at least one cell"]);
 });
 
+Deno.test("O6: MultiRNNCell of DropoutWrapper(LSTMCell) (TF1's usual stack): wrappers add no scope", () => {
+  const stack = new MultiRNNCell(
+    [0, 1].map(() => new DropoutWrapper(new LSTMCell(3), { outputKeepProb: 0.8 })),
+  );
+  assert.deepEqual(
+    names((x) => dynamicRnn(stack, x, { dtype: "float32" })),
+    [
+      "rnn/multi_rnn_cell/cell_0/lstm_cell/kernel",
+      "rnn/multi_rnn_cell/cell_0/lstm_cell/bias",
+      "rnn/multi_rnn_cell/cell_1/lstm_cell/kernel",
+      "rnn/multi_rnn_cell/cell_1/lstm_cell/bias",
+    ],
+  );
+});
+
 Deno.test("O5: numUnitShards / numProjShards partition kernel and projection/kernel", () => {
   const cell = new LSTMCell(4, { numProj: 2, numUnitShards: 2, numProjShards: 2 });
   assert.deepEqual(
