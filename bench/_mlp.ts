@@ -464,7 +464,7 @@ export async function stepLayers(f: TrainFixture): Promise<number> {
 
 // ---- the demo model -------------------------------------------------------
 //
-// The model of `examples/demo.ts`, from `examples/siamese_model.ts`: a
+// The siamese example model (`examples/siamese_model.ts`): a
 // siamese model over pairs of item ids, a shared AUTO_REUSE tower with a
 // partitioned embedding and an L2 scope regularizer, trained with Adam and
 // the regularization losses (generator functions inline, as the demo

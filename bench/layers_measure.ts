@@ -1,7 +1,7 @@
 /**
  * The `varscope/layers` comparisons of `bench/summary.ts`, per backend:
  *
- * - `conv_apply_vs_layers_<b>`: a small conv net (28×28×1 → Conv2D 3×3×32
+ * - `convnet_apply_vs_layers_<b>`: a small conv net (28×28×1 → Conv2D 3×3×32
  *   relu → MaxPooling2D 2 → Conv2D 3×3×64 relu → MaxPooling2D 2 → Flatten →
  *   Dense 10, batch 32), a compiled `apply` vs the same tfjs-layers model's
  *   `predict` (bound ≤ 1.0);
@@ -66,7 +66,7 @@ export interface SpreadResult extends PairResult {
 export interface LayersResults {
   /** The backend. */
   readonly backend: string;
-  /** `conv_apply_vs_layers`. */
+  /** `convnet_apply_vs_layers`. */
   readonly conv: SpreadResult;
   /** `batchnorm_train_step_vs_layers`. */
   readonly bn: SpreadResult;
@@ -277,7 +277,7 @@ export function layersLines(r: LayersResults, quick: boolean): string[] {
   ];
   return [
     ...line(
-      `conv_apply_vs_layers_${r.backend}`,
+      `convnet_apply_vs_layers_${r.backend}`,
       r.conv,
       `compiled apply ${us(r.conv.aUs)}, tfjs-layers predict ${
         us(r.conv.bUs)

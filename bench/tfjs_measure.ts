@@ -251,7 +251,7 @@ export interface BackendResults {
   readonly inlineVsHandwritten: PairResult;
   /** JS heap allocated per call: compiled apply vs the hand-written pass. */
   readonly applyHeapVsHandwritten: HeapResult;
-  /** Median µs per training step of the demo model (`examples/demo.ts`). */
+  /** Median µs per training step of the siamese example model (`examples/siamese_model.ts`). */
   readonly demoStepUs: number;
   /** Tensors alive after the block minus before (0 when nothing leaks). */
   readonly leakedTensors: number;

@@ -1,8 +1,9 @@
 /**
- * The demo's model and data, shared by `examples/demo.ts` (which trains it)
- * and the benchmarks (which time its training step): a TF1-style siamese
- * model over pairs of item ids, and a synthetic task deterministic from a
- * seed.
+ * A TF1-style siamese model over pairs of item ids (a partitioned embedding
+ * in a tower entered twice with AUTO_REUSE, default-name dense layers under
+ * a scope regularizer) and a synthetic task deterministic from a seed. It
+ * was the first demo; the benchmarks time its training step
+ * (`wasm_vs_cpu_demo`).
  *
  * @module
  */
