@@ -20,6 +20,11 @@
  * train_step_vs_train_on_batch_B ratio=X  trainer step + loss read / model.trainOnBatch (bound 0.95)
  * apply_heap_vs_handwritten_B ratio=X     JS heap bytes per compiled apply / per hand-written pass
  * wasm_vs_cpu_demo ratio=X                the demo model's training step on wasm / on cpu
+ * lstm_apply_vs_handwritten_B ratio=X     dynamicRnn(LSTMCell(128)) apply / the obvious tfjs loop (bound 1.0)
+ * lstm_apply_vs_layers_B ratio=X          the same / tfjs-layers lstm predict (bound 1.0)
+ * lstm_latency_vs_layers_B ratio=X        the same at batch 1 / layers predict (bound 0.8)
+ * lstm_train_step_vs_minimize_B ratio=X   trainer step / optimizer.minimize of the obvious loop (bound 1.05)
+ * lstm_train_step_vs_layers_B ratio=X     trainer step + loss read / layers trainOnBatch (bound 1.0)
  * ```
  *
  * and, for TensorFlow checkpoints (`bench/checkpoint_measure.ts`, needs
@@ -40,6 +45,7 @@
  */
 import { label } from "./_fixtures.ts";
 import { measureDefaultNames } from "./_default_names.ts";
+import { measureLstm, measureLstmTrain } from "./_lstm.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
@@ -293,6 +299,64 @@ try {
   );
 } catch (e) {
   lines.push(`# checkpoint: not measured: ${e instanceof Error ? e.message : String(e)}`);
+}
+// LSTM (bench/_lstm.ts): dynamicRnn over LSTMCell(128), batch 32, input 64, 50 steps.
+const LSTM_BOUNDS = { handwritten: 1.0, layers: 1.0, latency: 0.8 } as const;
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    const r = await measureLstm(backend, quick ? 3 : 21, quick ? 1 : 2);
+    const spread = (p: PairResult): string => `${p.spread[0].toFixed(2)}–${p.spread[1].toFixed(2)}`;
+    for (
+      const [name, p, bound, what] of [
+        ["handwritten", r.handwritten, LSTM_BOUNDS.handwritten, "obvious hand-written loop"],
+        ["layers", r.layers, LSTM_BOUNDS.layers, "tfjs-layers lstm predict"],
+        ["latency", r.latency, LSTM_BOUNDS.latency, "tfjs-layers lstm predict, batch 1"],
+      ] as const
+    ) {
+      const line = name === "latency"
+        ? `lstm_latency_vs_layers_${backend}`
+        : `lstm_apply_vs_${name}_${backend}`;
+      lines.push(`${line} ratio=${p.ratio.toFixed(2)}`);
+      lines.push(
+        `# ${line}: compiled dynamicRnn apply ${(p.aUs / 1000).toFixed(1)}ms, ${what} ${
+          (p.bUs / 1000).toFixed(1)
+        }ms per pass; median of per-round ratios over ${p.aSamples.length} rounds (10th–90th percentile ${
+          spread(p)
+        }; ratio of medians ${p.mediansRatio.toFixed(2)})${
+          quick ? "" : `; bound ${bound}: ${p.ratio <= bound ? "within" : "EXCEEDED"}`
+        }${r.leaked === 0 ? "" : `; LEAKED ${r.leaked} tensors`}`,
+      );
+    }
+  } catch (e) {
+    lines.push(`# lstm ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+// LSTM training steps (bench/_lstm.ts): SGD 0.01, squared error, batch 32.
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    const r = await measureLstmTrain(backend, quick ? 3 : 21, 1);
+    for (
+      const [name, p, bound, what] of [
+        ["minimize", r.minimize, 1.05, "optimizer.minimize of the obvious loop"],
+        ["layers", r.layers, 1.0, "await tfjs-layers trainOnBatch (ours awaits loss.data())"],
+      ] as const
+    ) {
+      lines.push(`lstm_train_step_vs_${name}_${backend} ratio=${p.ratio.toFixed(2)}`);
+      lines.push(
+        `# lstm_train_step_vs_${name}_${backend}: trainer step ${
+          (p.aUs / 1000).toFixed(1)
+        }ms, ${what} ${(p.bUs / 1000).toFixed(1)}ms; spread ${p.spread[0].toFixed(2)}–${
+          p.spread[1].toFixed(2)
+        } over ${p.aSamples.length} rounds${
+          quick ? "" : `; bound ${bound}: ${p.ratio <= bound ? "within" : "EXCEEDED"}`
+        }${r.leaked === 0 ? "" : `; LEAKED ${r.leaked} tensors`}`,
+      );
+    }
+  } catch (e) {
+    lines.push(
+      `# lstm training ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
 }
 lines.push(
   `# elapsed ${

@@ -1,0 +1,135 @@
+/**
+ * The base of every cell (TF1 `tf.compat.v1.nn.rnn_cell.RNNCell`): its
+ * `stateSize`, `outputSize`, `zeroState`, and `call`, the program that runs
+ * one step.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { DType } from "../core/dtype.ts";
+import { describeValue, type ScopeError } from "../core/errors.ts";
+import { fail, type Program, type ProgramGenerator, scoped } from "../core/program.ts";
+import type { VariableScope } from "../core/scope.ts";
+import { binderOf } from "./_bind.ts";
+import { checkState, rnnError, zeroStateOf } from "./_nest.ts";
+import type { RNNState, StateSize } from "./state.ts";
+
+/**
+ * Options of {@linkcode RNNCell.call}.
+ *
+ * @category rnn
+ */
+export interface CellCallOptions {
+  /**
+   * TF1's `scope=` argument: the cell's variables go in this scope (a plain
+   * scope, not made unique) instead of its default-name scope.
+   */
+  readonly scope?: string | VariableScope;
+}
+
+/**
+ * An RNN cell: a step function `(inputs, state) → (output, newState)` with
+ * its own variables (TF1's `RNNCell`). Cells are immutable values; calling
+ * one is a program.
+ *
+ * @category rnn
+ */
+export abstract class RNNCell<S extends RNNState = RNNState> {
+  /** The state's size without the batch dimension (TF1 `state_size`). */
+  abstract readonly stateSize: StateSize;
+  /** The output's size (TF1 `output_size`). */
+  abstract readonly outputSize: number;
+  /** The name of the cell's default scope (TF1 O1: `lstm_cell`, …). */
+  abstract readonly name: string;
+
+  /**
+   * A state of zeros for `batchSize` rows (TF1 `zero_state`).
+   *
+   * @param batchSize the batch size
+   * @param dtype the dtype (only float32 is supported)
+   * @returns the state; the caller owns its tensors
+   *
+   * @example
+   * ```ts
+   * import * as tf from "@tensorflow/tfjs-core";
+   * import { LSTMCell } from "varscope/rnn";
+   * import { useBackend } from "varscope/tfjs";
+   * import * as assert from "node:assert/strict";
+   *
+   * await useBackend({ backend: "cpu" });
+   * const state = new LSTMCell(3, { numProj: 2 }).zeroState(5);
+   * assert.deepEqual([state.c.shape, state.h.shape], [[5, 3], [5, 2]]);
+   * tf.dispose([state.c, state.h]);
+   * ```
+   */
+  zeroState(batchSize: number, dtype: DType = "float32"): S {
+    if (!Number.isSafeInteger(batchSize) || batchSize < 0) {
+      throw rnnError("batchSize", `Invalid batchSize ${describeValue(batchSize)}`, batchSize);
+    }
+    if (dtype !== "float32") {
+      throw rnnError("dtype", `Invalid dtype ${describeValue(dtype)}: RNN cells are float32`);
+    }
+    return zeroStateOf<S>(this.stateSize, batchSize);
+  }
+
+  /**
+   * One step (TF1 `cell(inputs, state)`): opens the cell's scope, gets its
+   * variables and computes `[output, newState]`.
+   *
+   * @param inputs [batch, depth]
+   * @param state the current state, shaped like `stateSize`
+   * @param options TF1's `scope=`
+   * @returns the program yielding the output and the new state
+   *
+   * @example
+   * ```ts
+   * import * as tf from "@tensorflow/tfjs-core";
+   * import { BasicRNNCell } from "varscope/rnn";
+   * import { transform, useBackend } from "varscope/tfjs";
+   * import * as assert from "node:assert/strict";
+   *
+   * await useBackend({ backend: "cpu" });
+   * const cell = new BasicRNNCell(4);
+   * const step = transform((x: tf.Tensor2D) => cell.call(x, tf.zeros([2, 4]) as tf.Tensor2D));
+   * const x = tf.ones([2, 3]) as tf.Tensor2D;
+   * const { params } = step.init(x);
+   * assert.deepEqual(params.names, ["basic_rnn_cell/kernel", "basic_rnn_cell/bias"]);
+   * const [out, state] = step.apply(params, x);
+   * assert.deepEqual(out.shape, [2, 4]);
+   * tf.dispose([x, out, state]);
+   * params.dispose();
+   * ```
+   */
+  call(
+    inputs: tf.Tensor2D,
+    state: S,
+    options: CellCallOptions = {},
+  ): Program<readonly [tf.Tensor2D, S]> {
+    return scoped(callBody<S>, this, inputs, state, options);
+  }
+}
+
+function* callBody<S extends RNNState>(
+  cell: RNNCell<S>,
+  inputs: tf.Tensor2D,
+  state: S,
+  options: CellCallOptions | undefined,
+): ProgramGenerator<readonly [tf.Tensor2D, S]> {
+  const bad = checkInputs(cell as RNNCell<RNNState>, inputs, state);
+  if (bad !== null) return yield* fail(bad);
+  const bound = yield* binderOf<S>(cell)!(inputs.shape[1], options?.scope);
+  return bound.step(inputs, state);
+}
+
+function checkInputs(cell: RNNCell<RNNState>, inputs: unknown, state: unknown): ScopeError | null {
+  if (!(inputs instanceof tf.Tensor) || inputs.rank !== 2) {
+    return rnnError(
+      "inputs",
+      `Invalid inputs for ${cell.name}: expected a [batch, depth] tensor, got ${
+        inputs instanceof tf.Tensor ? `shape [${inputs.shape.join(", ")}]` : describeValue(inputs)
+      }`,
+    );
+  }
+  const m = checkState(cell.stateSize, state, inputs.shape[0]);
+  return m === null ? null : rnnError("state", `Invalid state for ${cell.name}: ${m}`);
+}
