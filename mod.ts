@@ -67,6 +67,8 @@ export {
   type CreationPolicy,
   type ReuseOnly,
   reuseOnly,
+  ownedByObject,
+  type OwnedByObject,
 } from "./lib/core/creation_policy.ts";
 export { Recording, ReplayDiverged } from "./lib/core/recording.ts";
 
