@@ -175,7 +175,11 @@ function checkKerasStyle(
 }
 
 function kerasStyleError(what: "scope" | "reuse", value: unknown): ScopeError {
-  const seen = isVariableScope(value) ? value.name : describeValue(value);
+  const seen = isVariableScope(value)
+    ? value.name
+    : typeof value === "string"
+    ? value
+    : describeValue(value);
   return scopeError(
     "KerasStyle",
     `${what} argument not allowed when keras style layers are enabled, but saw: ${seen}`,
