@@ -256,7 +256,14 @@ export function runTf1<A>(program: Program<A>): A {
       "runTf1 runs TF1-style code inside a method decorated with trackTf1StyleVariables; no decorated call is running",
     );
   }
-  return frame.owned.run(program, frame.prefix);
+  // The TF1 code's intermediate tensors are freed; what it returns (found
+  // as tf.tidy finds tensors: in arrays and objects) is kept.
+  let out: A | undefined;
+  tf.tidy(() => {
+    out = frame.owned.run(program, frame.prefix);
+    return out as tf.TensorContainer;
+  });
+  return out as A;
 }
 
 /**
