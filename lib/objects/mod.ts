@@ -15,6 +15,7 @@ export {
   callInScope,
   runTf1,
   type Trackable,
+  trackedVariablesOf,
   trackTf1StyleVariables,
 } from "./track_tf1_style_variables.ts";
 export { getOrCreateLayer } from "./get_or_create_layer.ts";

@@ -18,6 +18,7 @@ import { frames, restorePendingPrefix, takePendingPrefix, withPendingPrefix } fr
 import { type Holder, type Owned, ownedOf, type OwnerKind, PLAIN_KIND } from "./_owned.ts";
 import { walk } from "./_walk.ts";
 import { Module } from "./module.ts";
+import type { TrackedVariable } from "./tracked_variable.ts";
 
 /**
  * What a decorated method may belong to: a varscope {@linkcode Module} or
@@ -472,6 +473,33 @@ type LossFn = () => tf.Scalar;
 
 function dedupe<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
+}
+
+/**
+ * The TF1 variables an object owns, with their TF1 names ("scope/w:0"),
+ * each once: its own, then those of the objects in its fields. For a
+ * tfjs-layers Layer these are the variables behind its TF1 `weights`
+ * (whose tfjs names drop the ":0").
+ *
+ * @param obj a Module, a tfjs-layers Layer, a keras-style layer or anything holding them
+ * @returns the variables
+ *
+ * @example
+ * ```ts
+ * import { trackedVariablesOf } from "varscope/objects";
+ * import * as assert from "node:assert/strict";
+ *
+ * assert.deepEqual(trackedVariablesOf({}), []);
+ * ```
+ *
+ * @category objects
+ */
+export function trackedVariablesOf(obj: object): readonly TrackedVariable[] {
+  if (typeof obj !== "object" || obj === null) return Object.freeze([]);
+  const out: TrackedVariable[] = [];
+  for (const o of walk(obj).owned) for (const e of o.entries) out.push(e.tracked);
+  for (const l of walk(obj).layers) out.push(...trackedVariablesOf(l));
+  return Object.freeze([...new Set(out)]);
 }
 
 /** @internal Whether a function is a tracking method made by the decorator. */
