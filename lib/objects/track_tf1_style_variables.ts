@@ -460,7 +460,7 @@ function patchLayer(layer: tfl.layers.Layer, tracked: TrackedCall): void {
     configurable: true,
     get(this: tfl.layers.Layer): LossFn[] {
       const own = lossesBase.get!.call(this) as LossFn[];
-      const inner = sub().flatMap((l) => l.losses);
+      const inner = sub().flatMap(lossesOf);
       if (inner.length === 0) return own;
       // tfjs-layers pushes new losses into the array `losses` returns: keep
       // the own array for that, and hand out the sum with inner losses.
@@ -470,6 +470,14 @@ function patchLayer(layer: tfl.layers.Layer, tracked: TrackedCall): void {
 }
 
 type LossFn = () => tf.Scalar;
+
+// A model's losses are its layers' (tfjs-layers' Container.calculateLosses).
+function lossesOf(l: tfl.layers.Layer): LossFn[] {
+  const own = l.losses as LossFn[];
+  const layers = (l as { layers?: unknown }).layers;
+  if (!Array.isArray(layers)) return own;
+  return dedupe([...own, ...(layers as tfl.layers.Layer[]).flatMap(lossesOf)]);
+}
 
 function dedupe<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
