@@ -25,6 +25,7 @@
  * lstm_latency_vs_layers_B ratio=X        the same at batch 1 / layers predict (bound 0.8)
  * lstm_train_step_vs_minimize_B ratio=X   trainer step / optimizer.minimize of the obvious loop (bound 1.05)
  * lstm_train_step_vs_layers_B ratio=X     trainer step + loss read / layers trainOnBatch (bound 1.0)
+ * tracked_layer_fit_vs_layers_B ratio=X   fit epoch, model around a trackTf1StyleVariables layer / tfjs-layers dense model (bound 1.05)
  * ```
  *
  * and, for TensorFlow checkpoints (`bench/checkpoint_measure.ts`, needs
@@ -46,6 +47,7 @@
 import { label } from "./_fixtures.ts";
 import { measureDefaultNames } from "./_default_names.ts";
 import { measureLstm, measureLstmTrain } from "./_lstm.ts";
+import { measureTrackedLayerFit, TRACKED_FIT } from "./_tracked_layer.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
@@ -355,6 +357,33 @@ for (const backend of ["cpu", "wasm"] as const) {
   } catch (e) {
     lines.push(
       `# lstm training ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+// A tfjs-layers model around a trackTf1StyleVariables layer (bench/_tracked_layer.ts).
+const TRACKED_FIT_BOUND = 1.05;
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    const r = await measureTrackedLayerFit(backend, quick ? 3 : 21, quick ? 1 : 2);
+    const p = r.fit;
+    const name = `tracked_layer_fit_vs_layers_${backend}`;
+    lines.push(`${name} ratio=${p.ratio.toFixed(2)}`);
+    lines.push(
+      `# ${name}: fit epoch (${TRACKED_FIT.samples} samples, batch ${TRACKED_FIT.batch}, ${TRACKED_FIT.input}-${TRACKED_FIT.hidden}-${TRACKED_FIT.hidden}-${TRACKED_FIT.output}, SGD) with the two hidden layers as TF1 dense layers in a decorated call ${
+        (p.aUs / 1000).toFixed(1)
+      }ms, all tfjs-layers dense ${
+        (p.bUs / 1000).toFixed(1)
+      }ms; median of per-round ratios over ${p.aSamples.length} rounds (10th–90th percentile ${
+        p.spread[0].toFixed(2)
+      }–${p.spread[1].toFixed(2)}; ratio of medians ${p.mediansRatio.toFixed(2)})${
+        quick
+          ? ""
+          : `; bound ${TRACKED_FIT_BOUND}: ${p.ratio <= TRACKED_FIT_BOUND ? "within" : "EXCEEDED"}`
+      }${r.leaked === 0 ? "" : `; LEAKED ${r.leaked} tensors`}`,
+    );
+  } catch (e) {
+    lines.push(
+      `# tracked layer fit ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
 }

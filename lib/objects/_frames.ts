@@ -15,6 +15,10 @@ export interface Frame {
   readonly owned: Owned;
   /** The variable scope its TF1 code starts in (an outer decorated call's, Q8). */
   readonly prefix: string | null;
+  /** The method and its arguments' signature (recordings are kept per key), or null. */
+  readonly key: string | null;
+  /** How many `runTf1` calls this call made. */
+  runs: number;
 }
 
 /** @internal */

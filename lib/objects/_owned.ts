@@ -17,6 +17,7 @@ import type { Either } from "../core/either.ts";
 import { ScopeError, scopeError } from "../core/errors.ts";
 import type { Program } from "../core/program.ts";
 import { runWith, startState } from "../core/run.ts";
+import { Recording, ReplayDiverged } from "../core/recording.ts";
 import { emptyStore, listVariables, type Store } from "../core/store.ts";
 import type { Variable } from "../core/variable.ts";
 import { variableScope } from "../core/variable_scope.ts";
@@ -78,14 +79,18 @@ export class Owned {
    * starts in (an outer decorated call's scope, Q8; the name scope in keras
    * style, P3). Throws the program's ScopeError.
    */
-  run<A>(program: Program<A>, prefix: string | null): A {
-    const r = this.runEither(program, prefix);
+  run<A>(program: Program<A>, prefix: string | null, key: string | null = null): A {
+    const r = this.runEither(program, prefix, key);
     if (E.isLeft(r)) throw r.left;
     return r.right;
   }
 
   /** As `run`, with failures as values. */
-  runEither<A>(program: Program<A>, prefix: string | null): Either<ScopeError, A> {
+  runEither<A>(
+    program: Program<A>,
+    prefix: string | null,
+    key: string | null = null,
+  ): Either<ScopeError, A> {
     if (this.disposed) {
       return E.left(
         scopeError(
@@ -95,66 +100,111 @@ export class Owned {
         ),
       );
     }
-    const slots: Holder[] = [];
-    const slotByName = new Map<string, number>();
-    const made: OwnedEntry[] = [];
-    const holderOf = (v: Variable): Holder | ScopeError => {
-      const have = this.byName.get(v.fullName);
-      if (have !== undefined) return have.holder;
-      const entry = this.#create(v);
-      if (entry instanceof ScopeError) return entry;
-      made.push(entry);
-      return entry.holder;
-    };
-    const source: SlotSource = {
-      slotOf: (v: Variable) => {
-        let slot = slotByName.get(v.fullName);
-        if (slot === undefined) {
-          const h = holderOf(v);
-          if (h instanceof ScopeError) return h;
-          slots.push(h);
-          slot = slots.length - 1;
-          slotByName.set(v.fullName, slot);
-        }
-        return slot;
-      },
-      tensor: (slot) => slots[slot]!.read(),
-    };
-    const pass = new Pass(source, this.seed + this.#calls++);
+    const pass = new Pass(this.#source, this.seed + this.#calls++);
     const body = prefix === null || prefix === ""
       ? program
       : variableScope(prefix, { auxiliaryNameScope: false }, program);
+    try {
+      // A call that made no variable was recorded: replay it (the TF1
+      // decisions are taken once; only the tensor code runs again).
+      const compiled = key === null ? undefined : this.#recordings.get(key);
+      if (compiled !== undefined && compiled.store === this.store) {
+        const recording = compiled.recording;
+        recording.replay();
+        try {
+          const r = runWith(body, startState(this.store), {
+            creation: ownedByObject(),
+            recording,
+            interpreter: pass,
+          });
+          if (E.isRight(r) && recording.complete && !madeVariables(this.store, r.right.store)) {
+            this.#applyWrites(pass);
+            return E.right(r.right.value);
+          }
+        } catch (e) {
+          if (!(e instanceof ReplayDiverged)) throw e;
+        }
+        pass.reset();
+      }
+      const recording = key === null ? null : new Recording();
+      const start = this.store;
+      const r = this.#fullRun(body, pass, recording);
+      if (
+        E.isRight(r) && recording !== null && key !== null && recording.compilable &&
+        this.store === start
+      ) {
+        recording.replay();
+        if (this.#recordings.size >= 16) {
+          this.#recordings.delete(this.#recordings.keys().next().value!);
+        }
+        this.#recordings.set(key, { recording, store: start });
+      }
+      return r;
+    } finally {
+      pass.disposeWrites();
+    }
+  }
+
+  #fullRun<A>(
+    body: Program<A>,
+    pass: Pass,
+    recording: Recording | null,
+  ): Either<ScopeError, A> {
+    const firstNew = this.#slots.length;
     let ok = false;
     try {
       const r = runWith(body, startState(this.store), {
         creation: ownedByObject(),
-        recording: null,
+        recording,
         interpreter: pass,
       });
       if (E.isLeft(r)) return r;
       // Variables the program made but never read still get their values.
       for (const v of listVariables(r.right.store)) {
         if (!this.byName.has(v.fullName)) {
-          const h = holderOf(v);
-          if (h instanceof ScopeError) return E.left(h);
+          const slot = this.#slotOf(v);
+          if (typeof slot !== "number") return E.left(slot);
         }
       }
-      this.#applyWrites(pass, slots);
-      this.store = r.right.store;
-      for (const e of made) this.#commit(e);
+      this.#applyWrites(pass);
+      // Only a run that made variables changes the store: what else a run
+      // adds (the state of layers made for one call) is not kept, so the
+      // store does not grow with calls and recordings stay valid.
+      if (madeVariables(this.store, r.right.store)) this.store = r.right.store;
+      for (let i = firstNew; i < this.#slots.length; i++) this.#commit(this.#slots[i]!);
       ok = true;
       return E.right(r.right.value);
     } finally {
-      pass.disposeWrites();
       if (!ok) {
         // A failed call leaves the object as it was.
-        for (const e of made) {
+        for (const e of this.#slots.splice(firstNew)) {
           this.byName.delete(e.spec.fullName);
           e.holder.dispose();
         }
       }
     }
   }
+
+  // Slots are stable for the object's life (append-only), so a recorded
+  // call's slot numbers stay valid in its replays.
+  readonly #slots: OwnedEntry[] = [];
+  readonly #slotIndex: Map<string, number> = new Map();
+  readonly #recordings: Map<string, { recording: Recording; store: Store }> = new Map();
+
+  #slotOf(v: Variable): number | ScopeError {
+    const have = this.#slotIndex.get(v.fullName);
+    if (have !== undefined && this.#slots[have]?.spec.fullName === v.fullName) return have;
+    const entry = this.#create(v);
+    if (entry instanceof ScopeError) return entry;
+    this.#slots.push(entry);
+    this.#slotIndex.set(v.fullName, this.#slots.length - 1);
+    return this.#slots.length - 1;
+  }
+
+  readonly #source: SlotSource = {
+    slotOf: (v: Variable) => this.#slotOf(v),
+    tensor: (slot) => this.#slots[slot]!.holder.read(),
+  };
 
   #create(v: Variable): OwnedEntry | ScopeError {
     let initial: tf.Tensor;
@@ -193,11 +243,11 @@ export class Owned {
     }
   }
 
-  #applyWrites(pass: Pass, slots: readonly Holder[]): void {
+  #applyWrites(pass: Pass): void {
     if (pass.writes.length === 0) return;
     const written = new Set(pass.writes.map((w) => w.slot));
     for (const slot of written) {
-      const h = slots[slot]!;
+      const h = this.#slots[slot]!.holder;
       const value = writtenValue(pass.writes, slot, h.read());
       if (value !== null) {
         h.write(value);
@@ -213,8 +263,16 @@ export class Owned {
     for (const e of this.byName.values()) e.holder.dispose();
     this.byName.clear();
     this.entries.length = 0;
+    this.#slots.length = 0;
+    this.#slotIndex.clear();
+    this.#recordings.clear();
     this.regularizers.clear();
   }
+}
+
+function madeVariables(before: Store, after: Store): boolean {
+  return after.variables !== before.variables || after.templates !== before.templates ||
+    after.nextTemplateId !== before.nextTemplateId;
 }
 
 const owners = new WeakMap<object, Owned>();

@@ -14,6 +14,7 @@ import { describeValue, ScopeError, scopeError } from "../core/errors.ts";
 import { makeProgram, type Program } from "../core/program.ts";
 import type { Variable } from "../core/variable.ts";
 import { toTfDType } from "../interpreter/initial_tensor.ts";
+import { inputSignature } from "../interpreter/input_signature.ts";
 import { frames, restorePendingPrefix, takePendingPrefix, withPendingPrefix } from "./_frames.ts";
 import { type Holder, type Owned, ownedOf, type OwnerKind, PLAIN_KIND } from "./_owned.ts";
 import { walk } from "./_walk.ts";
@@ -196,7 +197,9 @@ export function trackTf1StyleVariables<This extends Trackable, A extends unknown
   const tracked = function (this: This, ...args: A): R {
     const owned = ownerFor(this, methodName);
     const prefix = takePendingPrefix();
-    frames.push({ self: this, owned, prefix });
+    const signature = inputSignature(args);
+    const key = signature === null ? null : `${methodName}(${prefix ?? ""})${signature}`;
+    frames.push({ self: this, owned, prefix, key, runs: 0 });
     let out: R;
     try {
       out = method.apply(this, args);
@@ -261,7 +264,8 @@ export function runTf1<A>(program: Program<A>): A {
   // as tf.tidy finds tensors: in arrays and objects) is kept.
   let out: A | undefined;
   tf.tidy(() => {
-    out = frame.owned.run(program, frame.prefix);
+    const key = frame.key === null ? null : `${frame.key}#${frame.runs++}`;
+    out = frame.owned.run(program, frame.prefix, key);
     return out as tf.TensorContainer;
   });
   return out as A;
