@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { scoped, variableScope } from "varscope";
+import { type ProgramGenerator, scoped, variableScope } from "varscope";
 import { dense } from "varscope/layers";
 import { runTf1, trackTf1StyleVariables } from "varscope/objects";
 import { type BackendName, useBackend } from "varscope/tfjs";
@@ -38,7 +38,7 @@ class TwoDense extends tfl.layers.Layer {
     const units = this.units;
     return runTf1(variableScope(
       "mlp",
-      scoped(function* () {
+      scoped(function* (): ProgramGenerator<tf.Tensor> {
         const h = yield* dense(x, units, { name: "dense_one", activation: "relu" });
         return yield* dense(h, units, { name: "dense_two", activation: "relu" });
       }),

@@ -216,7 +216,7 @@ export function trackTf1StyleVariables<This extends Trackable, A extends unknown
   };
   trackedMethods.add(tracked);
   if (context !== undefined && typeof context === "object" && context.kind === "method") {
-    context.addInitializer(function (this: This) {
+    context.addInitializer(function (this: This): void {
       if (this instanceof tfl.layers.Layer) patchLayer(this, tracked as unknown as TrackedCall);
       else if (!(this instanceof Module)) ownerFor(this, methodName);
     });
@@ -443,7 +443,7 @@ function patchLayer(layer: tfl.layers.Layer, tracked: TrackedCall): void {
       if (!this.trainable) return own;
       return dedupe([...own, ...sub().flatMap((l) => l.trainableWeights)]);
     },
-    set(this: tfl.layers.Layer, v: tfl.LayerVariable[]) {
+    set(this: tfl.layers.Layer, v: tfl.LayerVariable[]): void {
       trainableBase.set?.call(this, v);
     },
   });
@@ -456,7 +456,7 @@ function patchLayer(layer: tfl.layers.Layer, tracked: TrackedCall): void {
       );
       return dedupe([...own, ...inner]);
     },
-    set(this: tfl.layers.Layer, v: tfl.LayerVariable[]) {
+    set(this: tfl.layers.Layer, v: tfl.LayerVariable[]): void {
       nonTrainableBase.set?.call(this, v);
     },
   });

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as assert from "node:assert/strict";
-import { getVariable, scoped, ScopeError } from "varscope";
+import { getVariable, type ProgramGenerator, scoped, ScopeError } from "varscope";
 import { Dense, Dropout } from "varscope/layers";
 import {
   getOrCreateLayer,
@@ -85,7 +85,7 @@ Deno.test("replays: a changed input shape or training flag runs the TF1 code aga
     @trackTf1StyleVariables
     call(x: tf.Tensor, training: boolean): tf.Tensor {
       const d = this.d;
-      return runTf1(scoped(function* () {
+      return runTf1(scoped(function* (): ProgramGenerator<tf.Tensor> {
         const h = yield* d.apply(x);
         return yield* new Dropout({ rate: 0.999 }).apply(h, { training });
       }));
@@ -109,7 +109,7 @@ Deno.test("replays: a changed input shape or training flag runs the TF1 code aga
 Deno.test("the plain wrapping form works on a Module and reads like the decorator", async () => {
   await cpu();
   const forward = trackTf1StyleVariables(function (this: Plain, x: tf.Tensor): tf.Tensor {
-    return runTf1(scoped(function* () {
+    return runTf1(scoped(function* (): ProgramGenerator<tf.Tensor> {
       return tf.mul(x, yield* readVariable(yield* getVariable("k", { shape: [] })));
     }));
   });

@@ -6,11 +6,19 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as assert from "node:assert/strict";
-import { getVariableScope, nameScope, scoped, ScopeError, variableScope } from "varscope";
+import {
+  getVariableScope,
+  nameScope,
+  type Program,
+  type ProgramGenerator,
+  scoped,
+  ScopeError,
+  variableScope,
+} from "varscope";
 import { Dense, dense } from "varscope/layers";
 import { LSTMCell, MultiRNNCell, type RNNState } from "varscope/rnn";
 import { isKerasStyle, kerasStyleScope, Module } from "varscope/objects";
-import { transform } from "varscope/tfjs";
+import { transform, type Transformed } from "varscope/tfjs";
 import { cpu, leaked } from "./_helpers.ts";
 
 class RNNModel extends Module {
@@ -19,21 +27,24 @@ class RNNModel extends Module {
     super({ name });
     this.rnn = new MultiRNNCell([new LSTMCell(64), new LSTMCell(64)]);
   }
-  call(input: tf.Tensor2D, state: readonly RNNState[]) {
+  call(
+    input: tf.Tensor2D,
+    state: readonly RNNState[],
+  ): Program<readonly [tf.Tensor2D, readonly RNNState[]]> {
     // TF1's RNNCell.__call__ without scope= re-enters the current variable
     // scope (its `rnncell_scope`); leaving it resets the default-name
     // counters under it, so a second MultiRNNCell is "multi_rnn_cell" again.
     const rnn = this.rnn;
-    return scoped(function* () {
+    return scoped(function* (): ProgramGenerator<readonly [tf.Tensor2D, readonly RNNState[]]> {
       const current = yield* getVariableScope();
       return yield* variableScope(current, rnn.call(input, state));
     });
   }
 }
 
-function callBoth(m1: RNNModel, m2: RNNModel) {
+function callBoth(m1: RNNModel, m2: RNNModel): Transformed<tf.Tensor2D, tf.Tensor[]> {
   return transform((x: tf.Tensor2D) =>
-    scoped(function* () {
+    scoped(function* (): ProgramGenerator<tf.Tensor[]> {
       const s1 = m1.rnn.zeroState(x.shape[0]);
       const s2 = m2.rnn.zeroState(x.shape[0]);
       const [o1] = yield* m1.call(x, s1);
@@ -112,7 +123,7 @@ Deno.test("P1: the flag is on only while the construction callback runs; a promi
     }), /boom/);
   assert.equal(isKerasStyle(), false);
   assert.throws(
-    () => kerasStyleScope(async () => new Dense(2)),
+    () => kerasStyleScope(() => Promise.resolve(new Dense(2))),
     (e: unknown) => e instanceof ScopeError && e.tag === "ObjectError" && /promise/.test(e.message),
   );
   assert.equal(isKerasStyle(), false);
@@ -137,7 +148,7 @@ Deno.test("P2: two keras-style layers from the same code never share by name and
   await cpu();
   const [a, b] = kerasStyleScope(() => [new Dense(3), new Dense(3)]);
   const net = transform((x: tf.Tensor) =>
-    scoped(function* () {
+    scoped(function* (): ProgramGenerator<tf.Tensor[]> {
       const y1 = yield* a.apply(x);
       const y2 = yield* b.apply(x);
       const y3 = yield* a.apply(x); // a reuses its own

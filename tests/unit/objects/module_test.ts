@@ -18,6 +18,7 @@ import {
   makeTemplate,
   onesInitializer,
   type Program,
+  type ProgramGenerator,
   scoped,
   ScopeError,
   variableScope,
@@ -36,10 +37,10 @@ import { cpu, leaked, sumOf, take } from "./_helpers.ts";
 
 const KERAS_L2 = l2Regularizer(0.02);
 
-function* denseBody(x: tf.Tensor, units: number, scope: string) {
+function* denseBody(x: tf.Tensor, units: number, scope: string): ProgramGenerator<tf.Tensor> {
   return yield* variableScope(
     scope,
-    scoped(function* () {
+    scoped(function* (): ProgramGenerator<tf.Tensor> {
       const kernel = yield* getVariable("kernel", {
         shape: [x.shape[1]!, units],
         regularizer: KERAS_L2,
@@ -58,11 +59,11 @@ class WrappedDenseModule extends Module {
   @trackTf1StyleVariables
   forwardPass(inputs: tf.Tensor): tf.Tensor {
     const units = this.units;
-    return runTf1(scoped(function* () {
+    return runTf1(scoped(function* (): ProgramGenerator<tf.Tensor> {
       const out = yield* denseBody(inputs, units, "dense_one");
       return yield* variableScope(
         "nested_scope",
-        scoped(function* () {
+        scoped(function* (): ProgramGenerator<tf.Tensor> {
           return yield* denseBody(out, units, "dense_two");
         }),
       );
@@ -111,7 +112,7 @@ class CompatV1DenseModule extends Module {
   forwardPass(inputs: tf.Tensor): tf.Tensor {
     const units = this.units;
     const opts = { kernelInitializer: onesInitializer(), kernelRegularizer: KERAS_L2 };
-    return runTf1(scoped(function* () {
+    return runTf1(scoped(function* (): ProgramGenerator<tf.Tensor> {
       const out = yield* dense(inputs, units, { name: "dense_one", ...opts });
       return yield* variableScope(
         "nested_scope",
@@ -155,7 +156,7 @@ class Generic extends Module {
 Deno.test("Q1: each object gets its own store on its first call", async () => {
   await cpu();
   const body = (x: tf.Tensor) =>
-    scoped(function* () {
+    scoped(function* (): ProgramGenerator<tf.Tensor> {
       return tf.add(x, yield* variable("b", { shape: [2], initializer: zerosInitializer() }));
     });
   const a = new Generic(body);
@@ -173,7 +174,7 @@ Deno.test("Q1: each object gets its own store on its first call", async () => {
 
 Deno.test("Q1: decorating a method of anything else is the typed 'does not extend Module, Layer, or Model' error", () => {
   // The plain function form type-checks for a Module only; call it on something else at run time.
-  const tracked = trackTf1StyleVariables(function (this: Module) {
+  const tracked = trackTf1StyleVariables(function (this: Module): number {
     return 1;
   });
   const notAModule = { f: tracked } as unknown as { f: () => number };
@@ -215,7 +216,7 @@ Deno.test("Q1: decorating a method of anything else is the typed 'does not exten
 Deno.test("Q2: reuse false / inherit act as AUTO_REUSE (testVarScopeGetOrCreateReuseIgnoreFalse); values assigned stick", async () => {
   await cpu();
   const m = new Generic((x) =>
-    scoped(function* () {
+    scoped(function* (): ProgramGenerator<tf.Tensor> {
       const v1 = yield* variableScope("bar", { reuse: false }, getVariable("var", { shape: [] }));
       yield* assign(v1, x);
       const v2 = yield* variableScope("bar", { reuse: false }, getVariable("var", { shape: [] }));
@@ -318,19 +319,22 @@ Deno.test("Q7: a partitioner is refused with TF2's message", async () => {
 class CompatV1TemplateScaleByY extends Module {
   @trackTf1StyleVariables
   call(inputs: tf.Tensor): tf.Tensor {
-    return runTf1(scoped(function* () {
-      const scaleByY = yield* makeTemplate("scale_by_y", (x: tf.Tensor) =>
-        scoped(function* () {
-          const y = yield* getVariable("y", {
-            shape: [],
-            initializer: onesInitializer(),
-            regularizer: KERAS_L2,
-          });
-          return tf.mul(x, yield* readVariable(y));
-        }));
+    return runTf1(scoped(function* (): ProgramGenerator<tf.Tensor> {
+      const scaleByY = yield* makeTemplate(
+        "scale_by_y",
+        (x: tf.Tensor) =>
+          scoped(function* (): ProgramGenerator<tf.Tensor> {
+            const y = yield* getVariable("y", {
+              shape: [],
+              initializer: onesInitializer(),
+              regularizer: KERAS_L2,
+            });
+            return tf.mul(x, yield* readVariable(y));
+          }),
+      );
       return yield* variableScope(
         "foo",
-        scoped(function* () {
+        scoped(function* (): ProgramGenerator<tf.Tensor> {
           const once = yield* scaleByY.call(inputs);
           once.dispose();
           return yield* scaleByY.call(tf.mul(inputs, 1.5));
@@ -361,7 +365,7 @@ class NestedModule extends Module {
     const units = this.units;
     return runTf1(variableScope(
       this.name,
-      scoped(function* () {
+      scoped(function* (): ProgramGenerator<tf.Tensor> {
         const kernel = yield* getVariable("kernel", {
           shape: [inputs.shape[1]!, units],
           regularizer: l2Regularizer(2), // Keras L2(1.0)
@@ -388,7 +392,7 @@ class WrappedNesting extends Module {
     this.denseLayerA ??= new NestedModule(this.units * 2, "dense_one");
     this.denseLayerB ??= new NestedModule(this.units, "dense_two");
     const [a, b] = [this.denseLayerA, this.denseLayerB];
-    const body = scoped(function* () {
+    const body = scoped(function* (): ProgramGenerator<tf.Tensor> {
       const h = yield* callInScope(() => a.call(inputs));
       const out = yield* callInScope(() => b.call(h));
       h.dispose();
@@ -460,7 +464,7 @@ Deno.test("Q9: objects made inside the method are not tracked; fields and getOrC
     call(x: tf.Tensor): tf.Tensor {
       return runTf1(variableScope(
         "outer",
-        scoped(function* () {
+        scoped(function* (): ProgramGenerator<tf.Tensor> {
           const inner = yield* getOrCreateLayer(
             "inner",
             () => new Generic((t) => dense(t, 10, { kernelInitializer: onesInitializer() })),
@@ -492,7 +496,7 @@ Deno.test("Q11: the training argument reaches the method and dropout / batch nor
   class Net extends Module {
     @trackTf1StyleVariables
     call(x: tf.Tensor, training: boolean): tf.Tensor {
-      return runTf1(scoped(function* () {
+      return runTf1(scoped(function* (): ProgramGenerator<tf.Tensor> {
         const d = yield* new Dropout({ rate: 0.5 }).apply(x, { training });
         return yield* new BatchNormalization({ name: "bn" }).apply(d, { training });
       }));

@@ -18,6 +18,7 @@ import {
   getVariable,
   l2Regularizer,
   onesInitializer,
+  type ProgramGenerator,
   randomNormalInitializer,
   scoped,
   variableScope,
@@ -51,7 +52,7 @@ class WrappedDoubleDenseLayer extends tfl.layers.Layer {
     const x = first(inputs);
     return runTf1(variableScope(
       "double_dense_layer",
-      scoped(function* () {
+      scoped(function* (): ProgramGenerator<tf.Tensor> {
         const out = yield* dense(x, units, {
           name: "dense_one",
           kernelInitializer: randomNormalInitializer(),
@@ -71,7 +72,7 @@ class WrappedDoubleDenseLayer extends tfl.layers.Layer {
 }
 tf.serialization.registerClass(WrappedDoubleDenseLayer);
 
-function* rawDense(x: tf.Tensor, units: number) {
+function* rawDense(x: tf.Tensor, units: number): ProgramGenerator<tf.Tensor> {
   const kernel = yield* getVariable("kernel", {
     shape: [x.shape[x.rank - 1]!, units],
     regularizer: KERAS_L2,
@@ -95,7 +96,7 @@ class RawDoubleDenseLayer extends tfl.layers.Layer {
     const x = first(inputs);
     return runTf1(variableScope(
       "double_dense_layer",
-      scoped(function* () {
+      scoped(function* (): ProgramGenerator<tf.Tensor> {
         const out = yield* variableScope("dense_one", scoped(rawDense, x, units));
         return yield* variableScope("dense_two", scoped(rawDense, out, units));
       }),
@@ -154,7 +155,7 @@ class ShimDenseLayer extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const units = this.units;
     const x = first(inputs);
-    return runTf1(scoped(function* () {
+    return runTf1(scoped(function* (): ProgramGenerator<tf.Tensor> {
       const out = yield* variableScope("dense_one", scoped(rawDense, x, units));
       return yield* variableScope(
         "nested_scope",
@@ -194,7 +195,7 @@ Deno.test("test_compat_v1_layer (Q4): compat.v1 dense layers in a tfjs-layers La
     override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
       const x = first(inputs);
       const opts = { kernelInitializer: onesInitializer(), kernelRegularizer: KERAS_L2 };
-      return runTf1(scoped(function* () {
+      return runTf1(scoped(function* (): ProgramGenerator<tf.Tensor> {
         const out = yield* dense(x, 10, { name: "dense_one", ...opts });
         return yield* variableScope("nested_scope", dense(out, 10, { name: "dense_two", ...opts }));
       }));
@@ -316,7 +317,7 @@ class NestedLayer extends tfl.layers.Layer {
     const x = first(inputs);
     return runTf1(variableScope(
       this.name,
-      scoped(function* () {
+      scoped(function* (): ProgramGenerator<tf.Tensor> {
         const kernel = yield* getVariable("kernel", {
           shape: [x.shape[1]!, units],
           regularizer: l2Regularizer(2), // Keras L2(1.0)
@@ -444,7 +445,7 @@ class BnDropLayer extends tfl.layers.Layer {
     const training = kwargs.training ?? false;
     this.seen.push(kwargs.training);
     const x = first(inputs);
-    return runTf1(scoped(function* () {
+    return runTf1(scoped(function* (): ProgramGenerator<tf.Tensor> {
       const h = yield* dense(x, 4, { name: "hidden" });
       const d = yield* new Dropout({ rate: 0.5 }).apply(h, { training });
       return yield* new BatchNormalization({ name: "bn" }).apply(d, { training });
