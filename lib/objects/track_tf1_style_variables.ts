@@ -367,7 +367,7 @@ function zerosInputs(inputShape: unknown): tf.Tensor | tf.Tensor[] {
  *   }
  * }
  * const layer = new Bias({});
- * tf.dispose(layer.apply(tf.ones([2, 3])));
+ * tf.dispose(layer.apply(tf.ones([2, 3])) as tf.Tensor);
  * assert.deepEqual(layer.weights.map((w) => w.name), ["bias"]);
  * layer.dispose();
  * ```
