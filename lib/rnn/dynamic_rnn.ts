@@ -63,6 +63,11 @@ function* dynamicBody<S extends RNNState>(
     o.sequenceLength,
   );
   if (bad !== null) return yield* fail(bad);
+  if (steps === 0 || batch === 0 || depth === 0) {
+    return yield* fail(
+      rnnError("inputs", `Invalid inputs: shape [${inputs.shape.join(", ")}] has an empty axis`),
+    );
+  }
   const bound = yield* binderOf<S>(cell)!(depth, undefined);
   const xs = timeMajor ? inputs : tf.transpose(inputs, [1, 0, 2]) as tf.Tensor3D;
   const state0 = o.initialState ?? zeroStateOf<S>(cell.stateSize, batch);

@@ -10,7 +10,9 @@ import type { DType } from "../core/dtype.ts";
 import { describeValue, type ScopeError } from "../core/errors.ts";
 import { fail, type Program, type ProgramGenerator, scoped } from "../core/program.ts";
 import type { VariableScope } from "../core/scope.ts";
-import { binderOf } from "./_bind.ts";
+import { binderOf, variablesOf } from "./_bind.ts";
+import type { Store } from "../core/store.ts";
+import type { VariableLike } from "../core/variable.ts";
 import { checkState, rnnError, zeroStateOf } from "./_nest.ts";
 import type { RNNState, StateSize } from "./state.ts";
 
@@ -70,6 +72,34 @@ export abstract class RNNCell<S extends RNNState = RNNState> {
       throw rnnError("dtype", `Invalid dtype ${describeValue(dtype)}: RNN cells are float32`);
     }
     return zeroStateOf<S>(this.stateSize, batchSize);
+  }
+
+  /**
+   * TF1 `cell.variables` (`trainable_variables`): the variables the cell
+   * (and, for MultiRNNCell and wrappers, its cells) made in a store, in
+   * creation order; empty before its first call there.
+   *
+   * @param store the store after a run that called the cell (`params.store`)
+   * @returns the variables
+   *
+   * @example
+   * ```ts
+   * import * as tf from "@tensorflow/tfjs-core";
+   * import { dynamicRnn, GRUCell } from "varscope/rnn";
+   * import { transform, useBackend } from "varscope/tfjs";
+   * import * as assert from "node:assert/strict";
+   *
+   * await useBackend({ backend: "cpu" });
+   * const cell = new GRUCell(2);
+   * const x = tf.ones([1, 3, 2]) as tf.Tensor3D;
+   * const { params } = transform((x: tf.Tensor3D) => dynamicRnn(cell, x, { dtype: "float32" })).init(x);
+   * assert.equal(cell.variables(params.store)[0]!.name, "rnn/gru_cell/gates/kernel:0");
+   * params.dispose();
+   * x.dispose();
+   * ```
+   */
+  variables(store: Store): readonly VariableLike[] {
+    return variablesOf(this, store);
   }
 
   /**

@@ -480,3 +480,19 @@ backendTest(
     x.dispose();
   },
 );
+
+backendTest(
+  import.meta.url,
+  "O5: numUnitShards: kernel/part_0, part_1 (rows 3 + 2, G4) read as one kernel",
+  async (backend) => {
+    const kernel = small((I + 3) * 12, 111);
+    const bias = small(12, 112);
+    const got = await runLstm({ numUnitShards: 2 }, () => ({
+      "rnn/lstm_cell/kernel/part_0": arr([3, 12], kernel.slice(0, 36)),
+      "rnn/lstm_cell/kernel/part_1": arr([2, 12], kernel.slice(36)),
+      "rnn/lstm_cell/bias": arr([12], bias),
+    }));
+    const ref = lstmCase({ units: 3, kernel, bias, forgetBias: 1 });
+    assertAllClose(got.out, ref.outputs.flat(2), RTOL[backend], "outputs");
+  },
+);

@@ -174,6 +174,26 @@ Deno.test("O7: typed errors: no dtype and no initial state; bad sequenceLength; 
     "InvalidArgument",
     ["expected an RNN cell"],
   );
+  const empty = tf.zeros([2, 0, 4]) as tf.Tensor3D;
+  expectError(
+    () =>
+      transform((x: tf.Tensor3D) => dynamicRnn(new LSTMCell(2), x, { dtype: "float32" })).init(
+        empty,
+      ),
+    "InvalidArgument",
+    ["empty axis"],
+  );
+  empty.dispose();
+  expectError(
+    () =>
+      transform((x: tf.Tensor3D) =>
+        dynamicRnn(new LSTMCell(2), x, {
+          initialState: { c: tf.zeros([2, 2]) } as never,
+        })
+      ).init(x),
+    "InvalidArgument",
+    ["Invalid initialState", "LSTMStateTuple"],
+  );
   expectError(() => new LSTMCell(0), "InvalidArgument", ["numUnits"]);
   expectError(() => new DropoutWrapper(new LSTMCell(2), { inputKeepProb: 0 }), "InvalidArgument", [
     "inputKeepProb",
