@@ -26,6 +26,8 @@
  * lstm_train_step_vs_minimize_B ratio=X   trainer step / optimizer.minimize of the obvious loop (bound 1.05)
  * lstm_train_step_vs_layers_B ratio=X     trainer step + loss read / layers trainOnBatch (bound 1.0)
  * tracked_layer_fit_vs_layers_B ratio=X   fit epoch, model around a trackTf1StyleVariables layer / tfjs-layers dense model (bound 1.05)
+ * conv_apply_vs_layers_B ratio=X          conv net apply / tfjs-layers predict (bound 1.0)
+ * batchnorm_train_step_vs_layers_B ratio=X  dense-BN-dense trainer step / trainOnBatch (bound 1.0)
  * ```
  *
  * and, for TensorFlow checkpoints (`bench/checkpoint_measure.ts`, needs
@@ -48,6 +50,7 @@ import { label } from "./_fixtures.ts";
 import { measureDefaultNames } from "./_default_names.ts";
 import { measureLstm, measureLstmTrain } from "./_lstm.ts";
 import { measureTrackedLayerFit, TRACKED_FIT } from "./_tracked_layer.ts";
+import { LAYERS_FULL, LAYERS_QUICK, layersLines, measureLayers } from "./layers_measure.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
@@ -385,6 +388,15 @@ for (const backend of ["cpu", "wasm"] as const) {
     lines.push(
       `# tracked layer fit ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`,
     );
+  }
+}
+// varscope/layers against tfjs-layers (bench/layers_measure.ts).
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    const r = await measureLayers(backend, quick ? LAYERS_QUICK : LAYERS_FULL);
+    lines.push(...layersLines(r, quick));
+  } catch (e) {
+    lines.push(`# layers ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 lines.push(

@@ -35,7 +35,8 @@ export interface BundleEntry {
   readonly slices: readonly (readonly SliceExtent[])[];
 }
 
-function skipField(c: Cursor, wire: number, at: number): void {
+/** Skips one field of the given wire type. */
+export function skipField(c: Cursor, wire: number, at: number): void {
   switch (wire) {
     case 0:
       c.varint64("unknown varint field");
@@ -57,7 +58,8 @@ function skipField(c: Cursor, wire: number, at: number): void {
   }
 }
 
-function sub(c: Cursor, what: string): Cursor {
+/** The cursor over a length-delimited field. */
+export function sub(c: Cursor, what: string): Cursor {
   const n = c.varint64(`${what} length`);
   if (n < 0) c.fail("Malformed", `${what}: negative length`);
   const start = c.pos;
@@ -115,7 +117,8 @@ export function decodeHeader(c: Cursor): BundleHeader {
   return { numShards, endianness, producer, minConsumer, badConsumers: bad };
 }
 
-function decodeShape(c: Cursor): number[] {
+/** Decodes a TensorShapeProto (unknown rank and negative dims refused). */
+export function decodeShape(c: Cursor): number[] {
   const dims: number[] = [];
   while (c.pos < c.end) {
     const at = c.pos;
@@ -141,7 +144,8 @@ function decodeShape(c: Cursor): number[] {
   return dims;
 }
 
-function decodeSlice(c: Cursor): SliceExtent[] {
+/** Decodes a TensorSliceProto. */
+export function decodeSlice(c: Cursor): SliceExtent[] {
   const extents: SliceExtent[] = [];
   while (c.pos < c.end) {
     const at = c.pos;

@@ -86,6 +86,20 @@ export class Cursor {
     return this.fail("BadVarint", `${what}: varint longer than 10 bytes`, start);
   }
 
+  /** Varint of at most 10 bytes as a signed 64-bit bigint (protobuf int64). */
+  varintBig(what: string): bigint {
+    const start = this.pos;
+    let v = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) this.fail("BadVarint", `${what}: varint runs past the end`, start);
+      const c = this.bytes[this.pos++]!;
+      if (i === 9 && c > 1) this.fail("BadVarint", `${what}: varint overflows 64 bits`, start);
+      v |= BigInt(c & 0x7f) << BigInt(7 * i);
+      if (c < 0x80) return BigInt.asIntN(64, v);
+    }
+    return this.fail("BadVarint", `${what}: varint longer than 10 bytes`, start);
+  }
+
   fixed32(what: string): number {
     if (this.end - this.pos < 4) this.fail("Truncated", `${what}: 4 bytes needed`);
     const b = this.bytes;

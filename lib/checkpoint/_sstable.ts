@@ -179,9 +179,20 @@ export function readTable(bytes: Uint8Array, file: string): TableEntry[] {
   const handles: TableEntry[] = [];
   parseBlock(index.contents, file, index.base, index.compressed, "index block", handles);
   const entries: TableEntry[] = [];
+  let nextBlockAt = 0;
   for (const h of handles) {
     const hc = new Cursor(h.value, file, index.compressed ? index.base : h.offset);
     const handle = readHandle(hc, "index entry block handle");
+    // Data blocks follow each other: a handle going back (or repeating a
+    // block) could make parsing cost far more than the file's size.
+    if (handle.offset < nextBlockAt) {
+      throw new CheckpointError(
+        "Malformed",
+        `index entry points at a data block at ${handle.offset}, before the end of the previous one (${nextBlockAt})`,
+        { file, offset: h.offset },
+      );
+    }
+    nextBlockAt = handle.offset + handle.size + TRAILER_SIZE;
     const block = readBlock(bytes, file, handle, `data block at ${handle.offset}`);
     const before = entries.length;
     parseBlock(block.contents, file, block.base, block.compressed, "data block", entries);

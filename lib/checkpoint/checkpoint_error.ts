@@ -46,7 +46,7 @@ export type CheckpointErrorCode =
   | "UnsortedKeys"
   /** A key appears twice (in a file, or in the tensors given to a writer). */
   | "DuplicateKey"
-  /** The file is the legacy V1 (TensorSliceWriter) checkpoint format. */
+  /** A legacy V1 (TensorSliceWriter) checkpoint uses a feature this reader lacks. */
   | "LegacyFormat"
   /** No checkpoint at that prefix, or no tensor of that name. */
   | "NotFound"

@@ -7,7 +7,7 @@ import { joinPath as join } from "./_paths.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import { latestCheckpoint } from "./checkpoint_state.ts";
 import type { CheckpointReader } from "./stored_tensor.ts";
-import { openTfCheckpoint } from "./tf_checkpoint_reader.ts";
+import { openTfCheckpoint } from "./open_tf_checkpoint.ts";
 import { openTfjsWeights } from "./tfjs_files.ts";
 
 function kind(path: string): "dir" | "file" | null {

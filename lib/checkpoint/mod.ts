@@ -29,9 +29,8 @@ export {
   type CheckpointErrorCode,
   type CheckpointErrorOptions,
 } from "./checkpoint_error.ts";
+export { openTfCheckpoint, openTfCheckpointBytes } from "./open_tf_checkpoint.ts";
 export {
-  openTfCheckpoint,
-  openTfCheckpointBytes,
   type TfCheckpointBytes,
   type TfCheckpointReader,
   type TfSlice,

@@ -5,7 +5,7 @@
  * @module
  */
 import { Cursor, decodeKey } from "./_bytes.ts";
-import { type BundleEntry, decodeEntry, decodeHeader, looksLikeV1Header } from "./_bundle_proto.ts";
+import { type BundleEntry, decodeEntry, decodeHeader } from "./_bundle_proto.ts";
 import { crc32c, maskCrc, unmaskCrc } from "./_crc32c.ts";
 import {
   DTYPE_NUMBERS,
@@ -16,7 +16,7 @@ import {
   viewAs,
 } from "./_dtypes.ts";
 import { sliceKey } from "./_ordered_code.ts";
-import { hasTableMagic, readTable, type TableEntry } from "./_sstable.ts";
+import type { TableEntry } from "./_sstable.ts";
 import { decodeStrings, elementCount, forEachRun } from "./_tensor_bytes.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import type {
@@ -107,27 +107,36 @@ export interface TfCheckpointBytes {
   readonly shards: readonly Uint8Array[];
 }
 
-interface ShardSource {
+/** Where a reader gets data shard bytes from. */
+export interface ShardSource {
   /** The shard's file name (for errors). */
   name(shard: number): string;
   /** `size` fresh bytes at `offset` (byteOffset 0), or a typed error. */
   read(shard: number, offset: number, size: number): Uint8Array;
 }
 
-interface Tensor {
+/** Stored values of a whole tensor or one slice, read on demand. */
+export interface Piece {
+  /** Reads and verifies the values (fresh). */
+  load(): StoredValues;
+  /** Where its bytes lie in a data shard, if they do (not in V1 files). */
+  readonly storage: TfStorage | undefined;
+}
+
+/** One variable of an opened checkpoint. */
+export interface Tensor {
   readonly name: string;
-  readonly key: Uint8Array;
   readonly dtype: StoredDType;
   readonly shape: readonly number[];
   readonly count: number;
-  /** The stored entry (undefined for a partitioned variable's full entry). */
-  readonly entry: BundleEntry | undefined;
+  /** The stored tensor (undefined for a partitioned variable). */
+  readonly whole: Piece | undefined;
   readonly at: number;
   readonly slices: readonly StoredSlice[];
 }
 
-interface StoredSlice extends TfSlice {
-  readonly entry: BundleEntry;
+/** One stored slice of a partitioned variable. */
+export interface StoredSlice extends TfSlice, Piece {
   readonly at: number;
 }
 
@@ -180,22 +189,27 @@ function keyString(k: Uint8Array): string {
   return s;
 }
 
-function buildReader(
-  indexBytes: Uint8Array,
+/**
+ * The reader of a V2 bundle from its verified index entries.
+ *
+ * @param table the index entries
+ * @param indexFile the index file, for errors
+ * @param prefix the prefix or name the checkpoint was opened from
+ * @param makeSource the data shards, once their number is known
+ * @returns the reader
+ */
+export function buildReader(
+  table: readonly TableEntry[],
   indexFile: string,
   prefix: string,
   makeSource: (numShards: number) => ShardSource,
 ): TfCheckpointReader {
-  const table = readTable(indexBytes, indexFile);
   const first = table[0];
   if (first === undefined || first.key.length !== 0) {
     throw new CheckpointError("Malformed", 'the index has no header entry (key "")', {
       file: indexFile,
       offset: first?.offset ?? 0,
     });
-  }
-  if (looksLikeV1Header(first.value)) {
-    throw legacy(indexFile);
   }
   const header = decodeHeader(new Cursor(first.value, indexFile, first.offset));
   if (header.numShards < 1) {
@@ -263,7 +277,9 @@ function buildReader(
         });
       });
       for (const s of e.slices) {
-        slices.push(resolveSlice(name, t, e.shape, dtype, s, sliceEntries, numShards, indexFile));
+        slices.push(
+          resolveSlice(name, t, e.shape, dtype, s, sliceEntries, numShards, indexFile, source),
+        );
       }
       checkNoOverlap(name, slices, indexFile, t.offset);
     }
@@ -279,15 +295,45 @@ function buildReader(
     }
     tensors.set(name, {
       name,
-      key: t.key,
       dtype,
       shape: Object.freeze([...e.shape]),
       count,
-      entry: e.slices.length === 0 ? e : undefined,
+      whole: e.slices.length === 0 ? entryPiece(source, e, dtype, count) : undefined,
       at: t.offset,
       slices: Object.freeze(slices),
     });
   }
+  return makeReader(prefix, numShards, indexFile, tensors);
+}
+
+function entryPiece(
+  source: ShardSource,
+  e: BundleEntry,
+  dtype: StoredDType,
+  count: number,
+): Piece {
+  return {
+    load: () => readEntry(source, e, dtype, count),
+    storage: Object.freeze({ shard: e.shardId, offset: e.offset, size: e.size }),
+  };
+}
+
+/**
+ * The reader over resolved variables (shared by the V2 bundle and the V1
+ * table formats).
+ *
+ * @param prefix the prefix or name the checkpoint was opened from
+ * @param numShards data shards
+ * @param indexFile the index (or V1) file, for errors
+ * @param tensors the variables by name
+ * @returns the frozen reader
+ */
+export function makeReader(
+  prefix: string,
+  numShards: number,
+  indexFile: string,
+  tensors: ReadonlyMap<string, Tensor>,
+): TfCheckpointReader {
   const listing = Object.freeze(
     [...tensors.values()].map((t) =>
       Object.freeze({ name: t.name, dtype: t.dtype, shape: t.shape })
@@ -314,10 +360,8 @@ function buildReader(
     has: (name) => typeof name === "string" && tensors.has(name),
     read: (name) => {
       const t = get(name);
-      if (t.entry !== undefined) {
-        return frozenTensor(t.name, t.dtype, t.shape, readEntry(source, t.entry, t.dtype, t.count));
-      }
-      return regionOf(source, t, { start: t.shape.map(() => 0), length: t.shape }, indexFile);
+      if (t.whole !== undefined) return frozenTensor(t.name, t.dtype, t.shape, t.whole.load());
+      return regionOf(t, { start: t.shape.map(() => 0), length: t.shape }, indexFile);
     },
     slices: (name) => {
       const t = get(name);
@@ -327,25 +371,17 @@ function buildReader(
     },
     storage: (name) => {
       const t = get(name);
-      const entries = t.entry !== undefined ? [t.entry] : t.slices.map((s) => s.entry);
+      const pieces: readonly Piece[] = t.whole !== undefined ? [t.whole] : t.slices;
       return Object.freeze(
-        entries.map((e) => Object.freeze({ shard: e.shardId, offset: e.offset, size: e.size })),
+        pieces.flatMap((p) => (p.storage === undefined ? [] : [p.storage])),
       );
     },
     readSlice: (name, slice) => {
       const t = get(name);
-      return regionOf(source, t, checkRegion(t, slice, indexFile), indexFile);
+      return regionOf(t, checkRegion(t, slice, indexFile), indexFile);
     },
   };
   return Object.freeze(reader);
-}
-
-function legacy(file: string): CheckpointError {
-  return new CheckpointError(
-    "LegacyFormat",
-    "this is a legacy V1 checkpoint (TensorSliceWriter format: one SSTable of SavedTensorSlices, no .index/.data pair); re-save it with a TensorFlow Saver (write_version=V2) to read it here",
-    { file, offset: 0 },
-  );
 }
 
 function resolveSlice(
@@ -357,6 +393,7 @@ function resolveSlice(
   sliceEntries: ReadonlyMap<string, TableEntry>,
   numShards: number,
   file: string,
+  source: ShardSource,
 ): StoredSlice {
   const fail = (msg: string): never => {
     throw new CheckpointError("BadSlices", `partitioned tensor ${JSON.stringify(name)}: ${msg}`, {
@@ -389,13 +426,32 @@ function resolveSlice(
   if (e.shape.length !== length.length || e.shape.some((d, i) => d !== length[i])) {
     fail(`slice ${describe({ start, length })} is stored with shape [${e.shape.join(", ")}]`);
   }
-  checkEntry(e, dtype, e.shape, numShards, file, se!.offset, `slice of ${JSON.stringify(name)}`);
-  return { start: Object.freeze(start), length: Object.freeze(length), entry: e, at: se!.offset };
+  const count = checkEntry(
+    e,
+    dtype,
+    e.shape,
+    numShards,
+    file,
+    se!.offset,
+    `slice of ${JSON.stringify(name)}`,
+  );
+  return {
+    start: Object.freeze(start),
+    length: Object.freeze(length),
+    ...entryPiece(source, e, dtype, count),
+    at: se!.offset,
+  };
 }
 
 const MAX_SLICES = 4096;
 
-function checkNoOverlap(name: string, slices: readonly TfSlice[], file: string, at: number): void {
+/** Refuses overlapping slices, and more than 4096 of them (the check is quadratic). */
+export function checkNoOverlap(
+  name: string,
+  slices: readonly TfSlice[],
+  file: string,
+  at: number,
+): void {
   if (slices.length > MAX_SLICES) {
     throw new CheckpointError(
       "TooLarge",
@@ -504,13 +560,13 @@ function readEntry(
   return viewAs(dtype, bytes);
 }
 
-function regionOf(source: ShardSource, t: Tensor, region: TfSlice, file: string): StoredTensor {
-  const pieces: { slice: TfSlice; inter: TfSlice; entry: BundleEntry }[] = [];
-  if (t.entry !== undefined) {
+function regionOf(t: Tensor, region: TfSlice, file: string): StoredTensor {
+  const pieces: { slice: TfSlice; inter: TfSlice; piece: Piece }[] = [];
+  if (t.whole !== undefined) {
     pieces.push({
       slice: { start: t.shape.map(() => 0), length: t.shape },
       inter: region,
-      entry: t.entry,
+      piece: t.whole,
     });
   } else {
     let covered = 0;
@@ -518,7 +574,7 @@ function regionOf(source: ShardSource, t: Tensor, region: TfSlice, file: string)
       const inter = intersect(s, region);
       if (inter === undefined) continue;
       covered += inter.length.reduce((a, b) => a * b, 1);
-      pieces.push({ slice: s, inter, entry: s.entry });
+      pieces.push({ slice: s, inter, piece: s });
     }
     const want = region.length.reduce((a, b) => a * b, 1);
     // Slices never overlap (checked on open), so counting is enough; this
@@ -538,8 +594,7 @@ function regionOf(source: ShardSource, t: Tensor, region: TfSlice, file: string)
   const strings: Uint8Array[] | undefined = t.dtype === "string" ? new Array(count) : undefined;
   const out = t.dtype === "string" ? new Uint8Array(0) : new Uint8Array(count * size);
   for (const p of pieces) {
-    const sliceCount = p.slice.length.reduce((a, b) => a * b, 1);
-    const values = readEntry(source, p.entry, t.dtype, sliceCount);
+    const values = p.piece.load();
     const srcStart = p.inter.start.map((s, d) => s - p.slice.start[d]!);
     const dstStart = p.inter.start.map((s, d) => s - region.start[d]!);
     if (strings !== undefined) {
@@ -559,204 +614,4 @@ function regionOf(source: ShardSource, t: Tensor, region: TfSlice, file: string)
     ? strings
     : viewAs(t.dtype as Exclude<StoredDType, "string">, out);
   return frozenTensor(t.name, t.dtype, region.length, values);
-}
-
-/**
- * Opens a TensorFlow checkpoint held in memory (the same parsing as
- * {@linkcode openTfCheckpoint}; used by the fuzzer and for files obtained
- * without a file system).
- *
- * @example Round trip through memory
- * ```ts
- * import { encodeTfCheckpoint, openTfCheckpointBytes } from "varscope/checkpoint";
- * import * as assert from "node:assert/strict";
- *
- * const files = encodeTfCheckpoint([
- *   { name: "dense/kernel", dtype: "float32", shape: [2], values: new Float32Array([1, 2]) },
- * ]);
- * const ckpt = openTfCheckpointBytes({ index: files.index, shards: [files.data] });
- * assert.deepEqual([...ckpt.read("dense/kernel").values], [1, 2]);
- * ```
- *
- * @param files the index bytes and the data shards by shard id
- * @param name a name for error messages
- * @returns the reader
- * @category checkpoint
- */
-export function openTfCheckpointBytes(
-  files: TfCheckpointBytes,
-  name = "<memory>",
-): TfCheckpointReader {
-  let index: Uint8Array, shards: readonly Uint8Array[];
-  try {
-    index = files.index;
-    shards = files.shards;
-    if (!(index instanceof Uint8Array) || !Array.isArray(shards)) throw new Error("wrong types");
-  } catch (e) {
-    throw new CheckpointError(
-      "InvalidArgument",
-      "openTfCheckpointBytes needs { index: Uint8Array, shards: Uint8Array[] }",
-      { file: name, cause: e },
-    );
-  }
-  return buildReader(index, `${name}.index`, name, (numShards) => ({
-    name: (s) => `${name}${shardSuffix(s, numShards)}`,
-    read: (s, offset, size) => {
-      const shard = shards[s];
-      const file = `${name}${shardSuffix(s, numShards)}`;
-      if (!(shard instanceof Uint8Array)) {
-        throw new CheckpointError("MissingShard", `data shard ${s} of ${numShards} is missing`, {
-          file,
-        });
-      }
-      if (offset > shard.length || size > shard.length - offset) {
-        throw new CheckpointError(
-          "OutOfRange",
-          `tensor bytes [${offset}, ${
-            offset + size
-          }) run past the end of the ${shard.length}-byte shard`,
-          { file, offset },
-        );
-      }
-      return shard.slice(offset, offset + size);
-    },
-  }));
-}
-
-function fileSource(prefix: string, numShards: number): ShardSource {
-  const name = (s: number): string => `${prefix}${shardSuffix(s, numShards)}`;
-  return {
-    name,
-    read: (s, offset, size) => {
-      const path = name(s);
-      let f: Deno.FsFile;
-      try {
-        f = Deno.openSync(path, { read: true });
-      } catch (e) {
-        if (e instanceof Deno.errors.NotFound) {
-          throw new CheckpointError(
-            "MissingShard",
-            `data shard ${s} of ${numShards} does not exist`,
-            {
-              file: path,
-              cause: e,
-            },
-          );
-        }
-        throw new CheckpointError("IoError", "cannot open the data shard", {
-          file: path,
-          cause: e,
-        });
-      }
-      try {
-        const fileSize = f.statSync().size;
-        if (offset > fileSize || size > fileSize - offset) {
-          throw new CheckpointError(
-            "OutOfRange",
-            `tensor bytes [${offset}, ${
-              offset + size
-            }) run past the end of the ${fileSize}-byte shard`,
-            { file: path, offset },
-          );
-        }
-        const out = new Uint8Array(size);
-        f.seekSync(offset, Deno.SeekMode.Start);
-        let got = 0;
-        while (got < size) {
-          const n = f.readSync(out.subarray(got));
-          if (n === null || n === 0) {
-            throw new CheckpointError(
-              "Truncated",
-              `the shard ended after ${got} of ${size} bytes`,
-              {
-                file: path,
-                offset: offset + got,
-              },
-            );
-          }
-          got += n;
-        }
-        return out;
-      } catch (e) {
-        if (e instanceof CheckpointError) throw e;
-        throw new CheckpointError("IoError", "cannot read the data shard", {
-          file: path,
-          offset,
-          cause: e,
-        });
-      } finally {
-        f.close();
-      }
-    },
-  };
-}
-
-/**
- * Opens a TensorFlow checkpoint (tensor bundle V2, as written by TF1's
- * `tf.train.Saver`, `tf.compat.v1`, SavedModel `variables/variables` and TF2
- * `tf.train.Checkpoint`). Reads and verifies only `<prefix>.index`; data
- * shards are read per tensor by `read` / `readSlice`. A legacy V1 checkpoint
- * (a single SSTable file at `prefix`) is refused with code `LegacyFormat`.
- *
- * @example Reading TF1 weights
- * ```ts
- * import { openTfCheckpoint } from "varscope/checkpoint";
- * import * as assert from "node:assert/strict";
- *
- * const ckpt = openTfCheckpoint("tests/fixtures/tf-checkpoints/tf1-half-plus-two/variables");
- * assert.deepEqual(ckpt.list().map((t) => t.name), ["a", "b", "c"]);
- * const a = ckpt.read("a");
- * assert.equal(a.dtype, "float32");
- * assert.deepEqual(a.shape, []);
- * assert.deepEqual([...a.values], [0.5]);
- * ```
- *
- * @param prefix the checkpoint prefix (`model.ckpt`), or its `.index` path
- * @returns the reader
- * @throws {CheckpointError} NotFound, LegacyFormat, and every code a malformed index gives
- * @category checkpoint
- */
-export function openTfCheckpoint(prefix: string): TfCheckpointReader {
-  if (typeof prefix !== "string" || prefix.length === 0) {
-    throw new CheckpointError(
-      "InvalidArgument",
-      "the checkpoint prefix must be a non-empty string",
-    );
-  }
-  const p = prefix.endsWith(".index") ? prefix.slice(0, -".index".length) : prefix;
-  const indexFile = `${p}.index`;
-  let bytes: Uint8Array;
-  try {
-    bytes = Deno.readFileSync(indexFile);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      if (isLegacyFile(p)) throw legacy(p);
-      throw new CheckpointError("NotFound", "no checkpoint index at this prefix", {
-        file: indexFile,
-        cause: e,
-      });
-    }
-    throw new CheckpointError("IoError", "cannot read the checkpoint index", {
-      file: indexFile,
-      cause: e,
-    });
-  }
-  return buildReader(bytes, indexFile, p, (numShards) => fileSource(p, numShards));
-}
-
-function isLegacyFile(path: string): boolean {
-  let bytes: Uint8Array;
-  try {
-    if (!Deno.statSync(path).isFile) return false;
-    bytes = Deno.readFileSync(path);
-  } catch {
-    return false;
-  }
-  if (!hasTableMagic(bytes)) return false;
-  try {
-    const first = readTable(bytes, path)[0];
-    return first !== undefined && first.key.length === 0 && looksLikeV1Header(first.value);
-  } catch {
-    return false;
-  }
 }

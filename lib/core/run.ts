@@ -244,6 +244,20 @@ export function runWith<A>(
       ),
     );
   }
+  return runFrom(program, start, run);
+}
+
+/**
+ * {@linkcode runWith} without its argument checks, for the tensor
+ * interpreter's hot path (its arguments are its own).
+ *
+ * @internal
+ */
+export function runFrom<A>(
+  program: Program<A>,
+  start: RunState,
+  run: RunContext,
+): Either<ScopeError, RunResult<A>> {
   try {
     const r = program.run({ scope: ROOT_SCOPE, nameScope: "", run }, start);
     return E.isLeft(r) ? r : E.right({ value: r.right.value, store: r.right.state.store });

@@ -44,6 +44,12 @@ interface OpenedScope {
   readonly inner: RunState;
   /** The default-name counters on leaving (B5, B6). */
   readonly exit: (counts: ScopeCounts) => ScopeCounts;
+  /**
+   * The state on leaving, noted by the recorded run (the recording's own
+   * data): a replay hands it back instead of closing the scope again, as
+   * it hands back every recorded step's state.
+   */
+  exitState: RunState | null;
 }
 
 /**
@@ -263,17 +269,21 @@ class VariableScopeProgram<A> extends RecordedProgram<OpenedScope, A> {
     const { scope, nameScope } = opened;
     const program = resolveBody(this.body, scope);
     if (E.isLeft(program)) return program;
-    const r = program.right.run({ scope, nameScope, run: env.run }, opened.inner);
+    const run = env.run;
+    const r = program.right.run({ scope, nameScope, run }, opened.inner);
     if (E.isLeft(r)) return r;
+    const recording = run.recording;
+    if (recording !== null && recording.replaying && opened.exitState !== null) {
+      return E.right({ value: r.right.value, state: opened.exitState });
+    }
     const after = r.right.state;
-    return E.right({
-      value: r.right.value,
-      state: {
-        ...after,
-        counts: opened.exit(after.counts),
-        current: before.current,
-      },
-    });
+    const exitState: RunState = {
+      ...after,
+      counts: opened.exit(after.counts),
+      current: before.current,
+    };
+    if (recording !== null && !recording.replaying) opened.exitState = exitState;
+    return E.right({ value: r.right.value, state: exitState });
   }
 }
 
@@ -385,5 +395,5 @@ function openVariableScope<A>(
     );
   }
   const inner: RunState = { ...state, counts, names, current: null };
-  return E.right({ value: { scope, nameScope, inner, exit }, state: inner });
+  return E.right({ value: { scope, nameScope, inner, exit, exitState: null }, state: inner });
 }

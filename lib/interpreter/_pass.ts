@@ -48,7 +48,7 @@ export class Pass {
 
   /** Makes the pass new for a run with these slots and seed. */
   start(slots: SlotSource, seed: number): void {
-    this.disposeWrites();
+    if (this.writes.length > 0) this.disposeWrites();
     this.slots = slots;
     this.seed = seed;
     this.#draws = 0;
@@ -70,6 +70,7 @@ export class Pass {
 
   /** Frees the writes' values (after they were applied, or on failure). */
   disposeWrites(): void {
+    if (this.writes.length === 0) return;
     for (const w of this.writes) w.value.dispose();
     this.writes.length = 0;
   }

@@ -20,7 +20,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "../core/either.ts";
 import { describeValue, ScopeError, scopeError } from "../core/errors.ts";
 import { isProgram, type Program, type RunContext, type RunState } from "../core/program.ts";
-import { type RunResult, runWith, startState } from "../core/run.ts";
+import { runFrom, type RunResult, startState } from "../core/run.ts";
 import { emptyStore, type Store } from "../core/store.ts";
 import { Recording, ReplayDiverged } from "../core/recording.ts";
 import { createVariables, type CreationPolicy, reuseOnly } from "../core/creation_policy.ts";
@@ -438,6 +438,7 @@ const NO_SLOTS: SlotSource = {
 };
 
 function parseSeed(options: unknown, what: string): number {
+  if (options === undefined) return 0;
   const keys = checkOptionKeys(options, SEED_KEYS, what);
   if (E.isLeft(keys)) throw keys.left;
   const given = typeof options === "object" && options !== null && Object.hasOwn(options, "seed")
@@ -478,7 +479,7 @@ function runOnce<I, O>(
         ),
       );
     }
-    return runWith(program, start, run);
+    return runFrom(program, start, run);
   } catch (e) {
     if (e instanceof ReplayDiverged) throw e;
     return E.left(asScopeError(e));

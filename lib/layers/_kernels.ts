@@ -8,11 +8,16 @@
  * (the input, padded as the forward pass pads it, convolved with the output
  * gradient: TF's `Conv2DBackpropFilter` written with `Conv2D`). wasm's
  * `MaxPool3D` starts each window at the smallest positive float instead of
- * −∞; `maxPool3d` shifts the input there.
+ * −∞; `maxPool3d` shifts the input there. wasm's `Conv3DBackpropInputV2`
+ * (conv3dTranspose, conv3d's input gradient) gives wrong values; `conv3d`
+ * and `conv3dTranspose` here avoid it.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+
+// tfjs-core does not export the type of `customGrad`'s argument.
+type CustomGradientFunc = Parameters<typeof tf.customGrad>[0];
 
 type Pair = [number, number];
 
@@ -37,7 +42,6 @@ function customConv(
   const key = `${strides}|${pad}|${dil}`;
   let f = customConvs.get(key);
   if (f !== undefined) return f;
-  // deno-lint-ignore no-explicit-any
   f = tf.customGrad(
     ((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
       save([x, w]);
@@ -52,7 +56,7 @@ function customConv(
           ];
         },
       };
-    }) as any,
+    }) as unknown as CustomGradientFunc,
   ) as unknown as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
   customConvs.set(key, f);
   return f;
@@ -168,4 +172,381 @@ export function maxPool3d(
   if (tf.getBackend() !== "wasm") return tf.maxPool3d(x, size, strides, pad);
   const shift = tf.sub(tf.min(x), 1);
   return tf.add(tf.maxPool3d(tf.sub(x, shift) as tf.Tensor5D, size, strides, pad), shift);
+}
+
+type Triple = [number, number, number];
+
+/**
+ * `tf.conv3dTranspose` (NDHWC) that is right, with gradients, on every
+ * backend. tfjs has no gradient for it (`Conv3DBackpropInputV2`), so it is
+ * a `tf.customGrad`: the input gradient is a forward convolution, the filter
+ * gradient one matMul per kernel offset. wasm's kernel gives wrong values, so there the forward pass is
+ * written as TF defines it: the input spread out by the strides, padded,
+ * and convolved (stride 1) with the flipped kernel.
+ *
+ * @internal
+ */
+export function conv3dTranspose(
+  x: tf.Tensor5D,
+  w: tf.Tensor5D,
+  outShape: [number, number, number, number, number],
+  strides: Triple,
+  pad: "valid" | "same",
+): tf.Tensor5D {
+  const key = `${outShape}|${strides}|${pad}`;
+  let f = customConv3dTransposes.get(key);
+  if (f === undefined) {
+    f = tf.customGrad(
+      ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
+        save([xs, ws]);
+        return {
+          value: conv3dTransposeValue(xs as tf.Tensor5D, ws as tf.Tensor5D, outShape, strides, pad),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [sx, sw] = saved as [tf.Tensor5D, tf.Tensor5D];
+            const g = dy as tf.Tensor5D;
+            return [
+              tf.conv3d(g, sw, strides, pad, "NDHWC"),
+              transposeFilterGrad(sx, g, sw, strides, pad),
+            ];
+          },
+        };
+      }) as unknown as CustomGradientFunc,
+    ) as unknown as (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D;
+    customConv3dTransposes.set(key, f);
+  }
+  return f(x, w);
+}
+
+// conv3dTranspose(x, W) spreads x[b, i, ci]·W[k, co, ci] to y[b, i·s − pb + k, co],
+// so dW[k, co, ci] = Σ_b,i x[b, i, ci] · dy[b, i·s − pb + k, co]: one matMul
+// per kernel offset over a strided slice of the padded dy. Plain ops, right
+// on every backend (webgpu's Conv3D leaves its output unwritten for the
+// folded shapes conv3dFilterGrad would use here).
+function transposeFilterGrad(
+  x: tf.Tensor5D,
+  dy: tf.Tensor5D,
+  w: tf.Tensor5D,
+  strides: Triple,
+  pad: "valid" | "same",
+): tf.Tensor5D {
+  const [k0, k1, k2, co, ci] = w.shape;
+  const k: Triple = [k0, k1, k2];
+  const n: Triple = [x.shape[1], x.shape[2], x.shape[3]];
+  const lo = [0, 1, 2].map((a) =>
+    pad === "same" ? samePads(dy.shape[a + 1]!, n[a]!, k[a]!, strides[a]!, 1)[0] : 0
+  );
+  const hi = [0, 1, 2].map((a) =>
+    Math.max(0, (n[a]! - 1) * strides[a]! + k[a]! - lo[a]! - dy.shape[a + 1]!)
+  );
+  const dyp = tf.pad(dy, [[0, 0], [lo[0]!, hi[0]!], [lo[1]!, hi[1]!], [lo[2]!, hi[2]!], [0, 0]]);
+  const rows = x.shape[0] * n[0] * n[1] * n[2];
+  const xt = tf.transpose(tf.reshape(x, [rows, ci]));
+  const parts: tf.Tensor[] = [];
+  for (let a = 0; a < k0; a++) {
+    for (let b = 0; b < k1; b++) {
+      for (let c = 0; c < k2; c++) {
+        const taps = tf.stridedSlice(
+          dyp,
+          [0, a, b, c, 0],
+          [
+            x.shape[0],
+            a + (n[0] - 1) * strides[0] + 1,
+            b + (n[1] - 1) * strides[1] + 1,
+            c + (n[2] - 1) * strides[2] + 1,
+            co,
+          ],
+          [1, strides[0], strides[1], strides[2], 1],
+        );
+        parts.push(tf.transpose(tf.matMul(xt, tf.reshape(taps, [rows, co]))));
+      }
+    }
+  }
+  return tf.reshape(tf.stack(parts), [k0, k1, k2, co, ci]) as tf.Tensor5D;
+}
+
+const customConv3dTransposes = new Map<string, (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D>();
+
+function conv3dTransposeValue(
+  x: tf.Tensor5D,
+  w: tf.Tensor5D,
+  outShape: [number, number, number, number, number],
+  strides: Triple,
+  pad: "valid" | "same",
+): tf.Tensor5D {
+  if (tf.getBackend() !== "wasm") return tf.conv3dTranspose(x, w, outShape, strides, pad);
+  const spatial: Triple = [x.shape[1], x.shape[2], x.shape[3]];
+  const spread = spreadSpatial(x, strides);
+  const k: Triple = [w.shape[0], w.shape[1], w.shape[2]];
+  const pads = spatial.map((n, i): Pair => {
+    const out = outShape[i + 1]!;
+    const before = pad === "same" ? samePads(out, n, k[i]!, strides[i]!, 1)[0] : 0;
+    const lo = k[i]! - 1 - before;
+    return [lo, out + k[i]! - 1 - lo - ((n - 1) * strides[i]! + 1)];
+  });
+  const padded = tf.pad(spread, [[0, 0], pads[0]!, pads[1]!, pads[2]!, [0, 0]]);
+  const flipped = tf.transpose(tf.reverse(w, [0, 1, 2]), [0, 1, 2, 4, 3]) as tf.Tensor5D;
+  return tf.conv3d(padded as tf.Tensor5D, flipped, 1, "valid");
+}
+
+// Each element of the three spatial axes followed by stride − 1 zeros, the
+// trailing zeros cut: TF's view of a strided gradient as a dense one. One
+// axis at a time (wasm pads tensors of rank 6 at most).
+function spreadSpatial(x: tf.Tensor, strides: Triple): tf.Tensor {
+  let spread = x;
+  for (let a = 1; a <= 3; a++) {
+    const s = strides[a - 1]!;
+    if (s === 1) continue;
+    const shape = spread.shape;
+    const n = shape[a]!;
+    const split = [...shape.slice(0, a + 1), 1, ...shape.slice(a + 1)];
+    const paddings = split.map((_, i): Pair => (i === a + 1 ? [0, s - 1] : [0, 0]));
+    const grown = tf.pad(tf.reshape(spread, split), paddings);
+    const merged = tf.reshape(grown, [...shape.slice(0, a), n * s, ...shape.slice(a + 1)]);
+    const size = shape.map((d, i) => (i === a ? (n - 1) * s + 1 : d));
+    spread = tf.slice(merged, shape.map(() => 0), size);
+  }
+  return spread;
+}
+
+const customConv3ds = new Map<string, (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D>();
+
+/**
+ * `tf.conv3d` (NDHWC, no dilation) whose gradients are right on every
+ * backend: on wasm, where `Conv3DBackpropInputV2` is wrong, the input
+ * gradient is {@linkcode conv3dTranspose} and the filter gradient a forward
+ * convolution of the padded input with the spread output gradient.
+ *
+ * @internal
+ */
+export function conv3d(
+  x: tf.Tensor5D,
+  w: tf.Tensor5D,
+  strides: Triple,
+  pad: "valid" | "same",
+): tf.Tensor5D {
+  if (tf.getBackend() !== "wasm") return tf.conv3d(x, w, strides, pad, "NDHWC");
+  const key = `${strides}|${pad}`;
+  let f = customConv3ds.get(key);
+  if (f === undefined) {
+    f = tf.customGrad(
+      ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
+        save([xs, ws]);
+        return {
+          value: tf.conv3d(xs as tf.Tensor5D, ws as tf.Tensor5D, strides, pad, "NDHWC"),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [sx, sw] = saved as [tf.Tensor5D, tf.Tensor5D];
+            const g = dy as tf.Tensor5D;
+            return [
+              conv3dTranspose(g, sw, sx.shape, strides, pad),
+              conv3dFilterGrad(g, sx, sw, strides, pad),
+            ];
+          },
+        };
+      }) as unknown as CustomGradientFunc,
+    ) as unknown as (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D;
+    customConv3ds.set(key, f);
+  }
+  return f(x, w);
+}
+
+function conv3dFilterGrad(
+  dy: tf.Tensor5D,
+  x: tf.Tensor5D,
+  w: tf.Tensor5D,
+  strides: Triple,
+  pad: "valid" | "same",
+): tf.Tensor5D {
+  const k: Triple = [w.shape[0], w.shape[1], w.shape[2]];
+  const pads = [1, 2, 3].map((a, i): Pair =>
+    pad === "same" ? samePads(x.shape[a]!, dy.shape[a]!, k[i]!, strides[i]!, 1) : [0, 0]
+  );
+  const xp = tf.pad(x, [[0, 0], pads[0]!, pads[1]!, pads[2]!, [0, 0]]);
+  // dW[k, ci, co] = Σ_b,o xp[b, o·s + k, ci] · dy[b, o, co]: the batch as
+  // channels, the input channels as batch, dy spread by the strides.
+  const xt = tf.transpose(xp, [4, 1, 2, 3, 0]) as tf.Tensor5D;
+  const dyt = tf.transpose(spreadSpatial(dy, strides), [1, 2, 3, 0, 4]) as tf.Tensor5D;
+  const full = tf.conv3d(xt, dyt, 1, "valid");
+  const cut = tf.slice(full, [0, 0, 0, 0, 0], [-1, k[0], k[1], k[2], -1]);
+  return tf.transpose(cut, [1, 2, 3, 0, 4]) as tf.Tensor5D;
+}
+
+const customTransposes = new Map<
+  string,
+  (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D
+>();
+
+/**
+ * `tf.conv2dTranspose` whose filter gradient works where
+ * `Conv2DBackpropFilter` is missing (wasm): the transposed convolution is
+ * the input gradient of a convolution, so its filter gradient is that
+ * convolution's filter gradient with the roles of input and output
+ * gradient exchanged.
+ *
+ * @internal
+ */
+export function conv2dTranspose(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  outShape: [number, number, number, number],
+  strides: Pair,
+  pad: "valid" | "same",
+): tf.Tensor4D {
+  if (hasKernel("Conv2DBackpropFilter")) return tf.conv2dTranspose(x, w, outShape, strides, pad);
+  const key = `${outShape}|${strides}|${pad}`;
+  let f = customTransposes.get(key);
+  if (f === undefined) {
+    f = tf.customGrad(
+      ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
+        save([xs, ws]);
+        return {
+          value: tf.conv2dTranspose(xs as tf.Tensor4D, ws as tf.Tensor4D, outShape, strides, pad),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+            const g = dy as tf.Tensor4D;
+            return [
+              tf.conv2d(g, sw, strides, pad),
+              filterGrad(sx, g, sw, strides, pad, [1, 1]),
+            ];
+          },
+        };
+      }) as unknown as CustomGradientFunc,
+    ) as unknown as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+    customTransposes.set(key, f);
+  }
+  return f(x, w);
+}
+
+const customDepthwise = new Map<string, (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D>();
+
+/**
+ * `tf.depthwiseConv2d` (NHWC) with gradients on every backend and for
+ * every dilation: tfjs's gradient refuses dilation above 1, and wasm has
+ * no depthwise backprop kernels. Where either applies it is a
+ * `tf.customGrad` whose gradients are forward depthwise convolutions: the
+ * input gradient convolves the output gradient (spread by the strides,
+ * padded) with the flipped kernel; the filter gradient convolves the padded
+ * input with the output gradient, batch and channels folded together.
+ *
+ * @internal
+ */
+export function depthwiseConv2d(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  strides: Pair,
+  pad: "valid" | "same",
+  dil: Pair,
+): tf.Tensor4D {
+  if (
+    dil[0] === 1 && dil[1] === 1 && hasKernel("DepthwiseConv2dNativeBackpropFilter") &&
+    hasKernel("DepthwiseConv2dNativeBackpropInput")
+  ) {
+    return tf.depthwiseConv2d(x, w, strides, pad, "NHWC", dil);
+  }
+  const key = `${strides}|${pad}|${dil}`;
+  let f = customDepthwise.get(key);
+  if (f === undefined) {
+    f = tf.customGrad(
+      ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
+        save([xs, ws]);
+        return {
+          value: tf.depthwiseConv2d(
+            xs as tf.Tensor4D,
+            ws as tf.Tensor4D,
+            strides,
+            pad,
+            "NHWC",
+            dil,
+          ),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+            const g = dy as tf.Tensor4D;
+            return [
+              depthwiseInputGrad(g, sx, sw, strides, pad, dil),
+              depthwiseFilterGrad(g, sx, sw, strides, pad, dil),
+            ];
+          },
+        };
+      }) as unknown as CustomGradientFunc,
+    ) as unknown as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+    customDepthwise.set(key, f);
+  }
+  return f(x, w);
+}
+
+// Zeros after each element of axes 1 and 2 (stride − 1 of them), trailing ones cut.
+function spread2d(x: tf.Tensor4D, strides: Pair): tf.Tensor4D {
+  let t: tf.Tensor = x;
+  for (let a = 1; a <= 2; a++) {
+    const s = strides[a - 1]!;
+    if (s === 1) continue;
+    const shape = t.shape;
+    const n = shape[a]!;
+    const split = [...shape.slice(0, a + 1), 1, ...shape.slice(a + 1)];
+    const paddings = split.map((_, i): Pair => (i === a + 1 ? [0, s - 1] : [0, 0]));
+    const merged = tf.reshape(tf.pad(tf.reshape(t, split), paddings), [
+      ...shape.slice(0, a),
+      n * s,
+      ...shape.slice(a + 1),
+    ]);
+    t = tf.slice(merged, shape.map(() => 0), shape.map((d, i) => (i === a ? (n - 1) * s + 1 : d)));
+  }
+  return t as tf.Tensor4D;
+}
+
+function depthwiseInputGrad(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  strides: Pair,
+  pad: "valid" | "same",
+  dil: Pair,
+): tf.Tensor4D {
+  const [kh, kw, ci, dm] = w.shape;
+  const [ph, pw] = pads(x, dy, w, strides, pad, dil);
+  const keh = (kh - 1) * dil[0] + 1;
+  const kew = (kw - 1) * dil[1] + 1;
+  const spreadDy = spread2d(dy, strides);
+  const lo: Pair = [keh - 1 - ph[0], kew - 1 - pw[0]];
+  const hi: Pair = [
+    x.shape[1] + keh - 1 - lo[0] - spreadDy.shape[1],
+    x.shape[2] + kew - 1 - lo[1] - spreadDy.shape[2],
+  ];
+  const padded = tf.pad(spreadDy, [[0, 0], [lo[0], hi[0]], [lo[1], hi[1]], [0, 0]]);
+  // Each of the ci·dm output channels back through its own flipped filter,
+  // then the dm channels of each input channel summed.
+  const flipped = tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, ci * dm, 1]) as tf.Tensor4D;
+  const per = tf.depthwiseConv2d(padded as tf.Tensor4D, flipped, 1, "valid", "NHWC", dil);
+  return tf.sum(tf.reshape(per, [x.shape[0], x.shape[1], x.shape[2], ci, dm]), 4) as tf.Tensor4D;
+}
+
+function depthwiseFilterGrad(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  strides: Pair,
+  pad: "valid" | "same",
+  dil: Pair,
+): tf.Tensor4D {
+  const [kh, kw, ci, dm] = w.shape;
+  const b = x.shape[0];
+  const [ph, pw] = pads(x, dy, w, strides, pad, dil);
+  const xp = tf.pad(x, [[0, 0], ph, pw, [0, 0]]);
+  // dW[p, q, c, m] = Σ_b,i,j xp[b, i·s + p·d, j·s + q·d, c] · dy[b, i, j, c·dm + m]: a
+  // depthwise convolution of xp (batch and channels folded into b·ci
+  // channels) with dy as the filter, stride d and dilation s.
+  const xf = tf.reshape(tf.transpose(xp, [1, 2, 0, 3]), [1, xp.shape[1], xp.shape[2], b * ci]);
+  const dyf = tf.reshape(
+    tf.transpose(tf.reshape(dy, [b, dy.shape[1], dy.shape[2], ci, dm]), [1, 2, 0, 3, 4]),
+    [dy.shape[1], dy.shape[2], b * ci, dm],
+  );
+  const full = tf.depthwiseConv2d(
+    xf as tf.Tensor4D,
+    dyf as tf.Tensor4D,
+    dil,
+    "valid",
+    "NHWC",
+    strides,
+  );
+  const cut = tf.slice(full, [0, 0, 0, 0], [1, kh, kw, -1]);
+  return tf.sum(tf.reshape(cut, [kh, kw, b, ci, dm]), 2) as tf.Tensor4D;
 }

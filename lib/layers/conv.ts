@@ -1,6 +1,7 @@
 /**
  * Convolution layers (TF1 `tf.compat.v1.layers.Conv1D`, `Conv2D`,
- * `Conv3D`, `Conv2DTranspose`, `SeparableConv1D`, `SeparableConv2D` and
+ * `Conv3D`, `Conv2DTranspose`, `Conv3DTranspose`, `SeparableConv1D`,
+ * `SeparableConv2D` and
  * their functional forms; spec N9).
  *
  * Inputs in `channels_first` are moved to channels-last, convolved and
@@ -49,7 +50,14 @@ import {
   type LayerOptions,
 } from "./layer.ts";
 import { functionalOptions } from "./dense.ts";
-import { canFuseConv2d, conv2d as conv2dKernel } from "./_kernels.ts";
+import {
+  canFuseConv2d,
+  conv2d as conv2dKernel,
+  conv2dTranspose as conv2dTransposeKernel,
+  conv3d as conv3dKernel,
+  conv3dTranspose as conv3dTransposeKernel,
+  depthwiseConv2d as depthwiseKernel,
+} from "./_kernels.ts";
 import {
   checkInput,
   checkWeightOptions,
@@ -422,15 +430,22 @@ function convolve(
     );
     y = tf.squeeze(y4, [1]);
   } else if (c.kind === "conv") {
-    y = tf.conv3d(
-      x as tf.Tensor5D,
-      kernel as tf.Tensor5D,
-      c.strides as [number, number, number],
-      pad,
-      "NDHWC",
-      c.dilationRate as [number, number, number],
-    );
-  } else if (c.kind === "transpose") {
+    y = c.dilationRate.every((d) => d === 1)
+      ? conv3dKernel(
+        x as tf.Tensor5D,
+        kernel as tf.Tensor5D,
+        c.strides as [number, number, number],
+        pad,
+      )
+      : tf.conv3d(
+        x as tf.Tensor5D,
+        kernel as tf.Tensor5D,
+        c.strides as [number, number, number],
+        pad,
+        "NDHWC",
+        c.dilationRate as [number, number, number],
+      );
+  } else if (c.kind === "transpose" && c.rank === 2) {
     const [b, h, w] = x.shape as [number, number, number, number];
     const out: [number, number, number, number] = [
       b,
@@ -438,39 +453,50 @@ function convolve(
       deconvOutputLength(w, c.kernelSize[1]!, pad, c.strides[1]!),
       c.filters,
     ];
-    y = tf.conv2dTranspose(
+    y = conv2dTransposeKernel(
       x as tf.Tensor4D,
       kernel as tf.Tensor4D,
       out,
       c.strides as [number, number],
       pad,
     );
+  } else if (c.kind === "transpose") {
+    const [b, d, h, w] = x.shape as [number, number, number, number, number];
+    const out: [number, number, number, number, number] = [
+      b,
+      deconvOutputLength(d, c.kernelSize[0]!, pad, c.strides[0]!),
+      deconvOutputLength(h, c.kernelSize[1]!, pad, c.strides[1]!),
+      deconvOutputLength(w, c.kernelSize[2]!, pad, c.strides[2]!),
+      c.filters,
+    ];
+    y = conv3dTransposeKernel(
+      x as tf.Tensor5D,
+      kernel as tf.Tensor5D,
+      out,
+      c.strides as [number, number, number],
+      pad,
+    );
   } else if (c.rank === 2) {
-    y = tf.separableConv2d(
+    // TF1 separable_conv2d: a depthwise convolution, then a 1×1 convolution.
+    const depthwise = depthwiseKernel(
       x as tf.Tensor4D,
       kernel as tf.Tensor4D,
-      pointwise as tf.Tensor4D,
       c.strides as [number, number],
       pad,
       c.dilationRate as [number, number],
-      "NHWC",
     );
+    y = conv2dKernel(depthwise, pointwise as tf.Tensor4D, [1, 1], "valid", [1, 1]);
   } else {
     // TF1 SeparableConv1D: a 2-D separable convolution over a height of 1.
-    const [b, w, ch] = x.shape as [number, number, number];
-    const x4 = tf.reshape(x, [b, 1, w, ch]) as tf.Tensor4D;
-    const dw = tf.expandDims(kernel, 0) as tf.Tensor4D;
-    const pw = tf.expandDims(pointwise!, 0) as tf.Tensor4D;
-    const y4 = tf.separableConv2d(
-      x4,
-      dw,
-      pw,
+    const depthwise = depthwiseKernel(
+      tf.expandDims(x, 1) as tf.Tensor4D,
+      tf.expandDims(kernel, 0) as tf.Tensor4D,
       [1, c.strides[0]!],
       pad,
       [1, c.dilationRate[0]!],
-      "NHWC",
     );
-    y = tf.squeeze(y4, [1]);
+    const pw = tf.expandDims(pointwise!, 0) as tf.Tensor4D;
+    y = tf.squeeze(conv2dKernel(depthwise, pw, [1, 1], "valid", [1, 1]), [1]);
   }
   if (bias !== null) y = tf.add(y, bias);
   return c.activation.fused === "relu" ? tf.relu(y) : y;
@@ -621,6 +647,46 @@ export class Conv2DTranspose extends Conv {
   ) {
     super("conv2d_transpose", "transpose", 2, filters, kernelSize, checkNoDilation(options));
     if (new.target === Conv2DTranspose) Object.freeze(this);
+  }
+}
+
+/**
+ * TF1 `tf.compat.v1.layers.Conv3DTranspose(filters, kernel_size, …)`:
+ * kernel `[kd, kh, kw, filters, in]`; output sizes as
+ * {@linkcode Conv2DTranspose}'s; default name "conv3d_transpose".
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { transform, useBackend } from "varscope/tfjs";
+ * import { Conv3DTranspose } from "varscope/layers";
+ * import * as assert from "node:assert/strict";
+ *
+ * await useBackend({ backend: "cpu" });
+ * const model = transform((x: tf.Tensor) => new Conv3DTranspose(2, 2, { strides: 2 }).apply(x));
+ * const x = tf.ones([1, 2, 2, 2, 3]);
+ * const { params } = model.init(x);
+ * assert.deepEqual(params.get("conv3d_transpose/kernel").shape, [2, 2, 2, 2, 3]);
+ * assert.deepEqual(model.apply(params, x).shape, [1, 4, 4, 4, 2]);
+ * ```
+ *
+ * @category layers
+ */
+export class Conv3DTranspose extends Conv {
+  /**
+   * A transposed 3-D convolution.
+   *
+   * @param filters output channels
+   * @param kernelSize one integer or [depth, height, width]
+   * @param options TF1's keyword arguments (no dilationRate)
+   */
+  constructor(
+    filters: number,
+    kernelSize: number | readonly number[],
+    options: Omit<ConvOptions, "dilationRate"> = {},
+  ) {
+    super("conv3d_transpose", "transpose", 3, filters, kernelSize, checkNoDilation(options));
+    if (new.target === Conv3DTranspose) Object.freeze(this);
   }
 }
 
@@ -918,6 +984,43 @@ export function separableConv2d(
 ): Program<tf.Tensor> {
   return functionalLayer(
     () => new SeparableConv2D(filters, kernelSize, functionalOptions(options)),
+    inputs,
+  );
+}
+
+/**
+ * TF1 `tf.compat.v1.layers.conv3d_transpose(inputs, filters, kernel_size, …)`.
+ *
+ * @param inputs `[batch, d, h, w, channels]` (or channels first)
+ * @param filters output channels
+ * @param kernelSize one integer or [depth, height, width]
+ * @param options TF1's keyword arguments
+ * @returns the program yielding the output
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { transform, useBackend } from "varscope/tfjs";
+ * import { conv3dTranspose } from "varscope/layers";
+ * import * as assert from "node:assert/strict";
+ *
+ * await useBackend({ backend: "cpu" });
+ * const model = transform((x: tf.Tensor) => conv3dTranspose(x, 1, 3, { padding: "same" }));
+ * const x = tf.ones([1, 2, 3, 4, 1]);
+ * const { params } = model.init(x);
+ * assert.deepEqual(model.apply(params, x).shape, [1, 2, 3, 4, 1]);
+ * ```
+ *
+ * @category layers
+ */
+export function conv3dTranspose(
+  inputs: tf.Tensor,
+  filters: number,
+  kernelSize: number | readonly number[],
+  options: Omit<ConvOptions, "dilationRate"> = {},
+): Program<tf.Tensor> {
+  return functionalLayer(
+    () => new Conv3DTranspose(filters, kernelSize, functionalOptions(options)),
     inputs,
   );
 }

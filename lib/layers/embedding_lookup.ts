@@ -6,6 +6,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+
+// tfjs-core does not export the type of `customGrad`'s argument.
+type CustomGradientFunc = Parameters<typeof tf.customGrad>[0];
 import * as E from "fp-ts/lib/Either.js";
 import { ProgramBase } from "../core/_program_base.ts";
 import type { Either } from "../core/either.ts";
@@ -220,7 +223,6 @@ function hasKernel(name: string): boolean {
 function gatherRows(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor {
   if (hasKernel("UnsortedSegmentSum")) return tf.gather(table, ids);
   const f = tf.customGrad(
-    // deno-lint-ignore no-explicit-any
     ((t: tf.Tensor, save: tf.GradSaveFunc) => {
       // Saved, not closed over: a pass's tensors may be gone by the backward pass.
       save([ids]);
@@ -229,7 +231,7 @@ function gatherRows(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor {
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
           tf.scatterND(tf.reshape(saved[0]!, [-1, 1]), dy, table.shape),
       };
-    }) as any,
+    }) as unknown as CustomGradientFunc,
   ) as unknown as (t: tf.Tensor) => tf.Tensor;
   return f(table);
 }

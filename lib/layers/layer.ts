@@ -394,6 +394,17 @@ export abstract class Layer<I, O, W = unknown, C extends object = Record<never, 
   }
 
   /**
+   * TF1 `add_variable`, the older name of {@linkcode Layer.addWeight}.
+   *
+   * @param name the weight's name
+   * @param options TF1 `add_weight`'s arguments
+   * @returns the program yielding the variable
+   */
+  protected addVariable(name: string, options: AddWeightOptions = {}): Program<VariableLike> {
+    return this.addWeight(name, options);
+  }
+
+  /**
    * The program of one call (TF1 `layer(inputs)` / `layer.apply(inputs)`).
    * The first call in a store fixes the layer's scope (N2–N3) and builds
    * its weights; later calls re-enter that scope with reuse (N4).

@@ -55,6 +55,8 @@ export {
   conv2dTranspose,
   Conv3D,
   conv3d,
+  Conv3DTranspose,
+  conv3dTranspose,
   type ConvOptions,
   type ConvWeights,
   SeparableConv1D,

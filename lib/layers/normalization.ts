@@ -401,8 +401,9 @@ class BnCall extends ProgramBase<tf.Tensor> {
       (axes[0] === 1 || axes[0] === 3);
     const epsilon = fused ? Math.max(this.c.epsilon, 1.001e-5) : this.c.epsilon;
     if (!this.training) {
-      const y = tf.batchNorm(
+      const y = normalize(
         x,
+        lastOnly,
         bcast(mm.right)!,
         bcast(mv.right)!,
         bcast(beta.right),
@@ -412,10 +413,16 @@ class BnCall extends ProgramBase<tf.Tensor> {
       return E.right({ value: y, state: s });
     }
     const reduce = Array.from({ length: x.rank }, (_, i) => i).filter((i) => !axes.includes(i));
-    const { mean, variance } = tf.moments(x, reduce, true);
-    let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
-    if (gamma.right !== null) y = tf.mul(y, bcast(gamma.right)!);
-    if (beta.right !== null) y = tf.add(y, bcast(beta.right)!);
+    const { mean, variance } = tf.moments(x, reduce, !lastOnly);
+    const y = normalize(
+      x,
+      lastOnly,
+      mean,
+      variance,
+      bcast(beta.right),
+      bcast(gamma.right),
+      epsilon,
+    );
     const n = reduce.reduce((p, i) => p * x.shape[i]!, 1);
     const batchMean = tf.reshape(mean, pshape);
     let batchVar = tf.reshape(variance, pshape);
@@ -429,6 +436,25 @@ class BnCall extends ProgramBase<tf.Tensor> {
     if (E.isLeft(u2)) return u2;
     return E.right({ value: y, state: u2.right.state });
   }
+}
+
+// `γ · (x − mean) / sqrt(var + ε) + β`. Over the last axis it is one
+// batchNorm kernel (with gradients for the statistics too); tfjs's kernels
+// broadcast its parameters along the last axis only, so other axes use
+// broadcasting arithmetic.
+function normalize(
+  x: tf.Tensor,
+  lastOnly: boolean,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  beta: tf.Tensor | undefined,
+  gamma: tf.Tensor | undefined,
+  epsilon: number,
+): tf.Tensor {
+  if (lastOnly) return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+  let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
+  if (gamma !== undefined) y = tf.mul(y, gamma);
+  return beta === undefined ? y : tf.add(y, beta);
 }
 
 /**

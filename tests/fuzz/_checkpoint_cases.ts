@@ -19,6 +19,7 @@ import { Cursor } from "../../lib/checkpoint/_bytes.ts";
 import { decodeEntry, encodeEntry } from "../../lib/checkpoint/_bundle_proto.ts";
 import { crc32c, maskCrc } from "../../lib/checkpoint/_crc32c.ts";
 import { buildTable, readTable } from "../../lib/checkpoint/_sstable.ts";
+import { bytesField, intField, v1File } from "../unit/checkpoint/_v1_build.ts";
 
 /** Slots of the fuzz worker's shared progress array. */
 export const CURRENT = 0, DONE = 1, OK = 2, TYPED = 3, CRASHES = 4, MAX_US = 5;
@@ -98,7 +99,34 @@ function writerFiles(): Files[] {
     const f = encodeTfCheckpoint(ts, blockSize === undefined ? {} : { blockSize });
     return { label, index: f.index, shards: [f.data] };
   };
+  const f32 = (xs: number[]): number[] => [...new Uint8Array(new Float32Array(xs).buffer)];
+  const v1 = v1File([
+    {
+      name: "emb",
+      dtype: 3,
+      shape: [4, 2],
+      slices: [
+        { ext: [[0, 3], null], proto: bytesField(7, [0, 1, 2, 3, 4, 5]) },
+        { ext: [[3, 1], null], proto: bytesField(7, [6, 7]) },
+      ],
+    },
+    {
+      name: "f",
+      dtype: 1,
+      shape: [2],
+      slices: [{ ext: [null], proto: bytesField(5, f32([1, 2])) }],
+    },
+    { name: "l", dtype: 9, shape: [], slices: [{ ext: [], proto: intField(10, -5) }] },
+    {
+      name: "s",
+      dtype: 7,
+      shape: [1],
+      slices: [{ ext: [null], proto: bytesField(8, [104, 105]) }],
+    },
+    { name: "c", dtype: 1, shape: [1], slices: [{ ext: [null], proto: bytesField(4, f32([9])) }] },
+  ]);
   return [
+    { label: "v1-built", index: v1, shards: [] },
     files("writer-all-dtypes", all),
     files("writer-partitioned", [...splitTensor(emb, 0, 3), ...splitTensor(words, 0, 2), all[0]!]),
     files("writer-multi-block", many, 200),

@@ -174,14 +174,25 @@ Deno.test("§2: reading a fixture does not touch the data file until a tensor is
   }
 });
 
-Deno.test("§9: the legacy V1 fixture is refused as LegacyFormat, naming the format", () => {
+Deno.test("§9: the legacy V1 fixture (TensorSliceWriter) reads as a=0.5, b=2.0, by path or bytes", () => {
   const path = `${FIXTURES}tf1-v1-format-half-plus-two/export-00000-of-00001`;
-  const e = throwsCode(() => openTfCheckpoint(path), "LegacyFormat");
-  assert.match(e.message, /legacy V1 checkpoint \(TensorSliceWriter/);
-  assert.equal(e.file, path);
-  // The same file presented as an index (renamed by a user) is recognised too.
-  const bytes = Deno.readFileSync(path);
-  throwsCode(() => openTfCheckpointBytes({ index: bytes, shards: [] }), "LegacyFormat");
+  for (
+    const ckpt of [
+      openTfCheckpoint(path),
+      openTfCheckpointBytes({ index: Deno.readFileSync(path), shards: [] }),
+    ]
+  ) {
+    assert.deepEqual(ckpt.list(), [
+      { name: "a", dtype: "float32", shape: [] },
+      { name: "b", dtype: "float32", shape: [] },
+    ]);
+    assert.deepEqual([...ckpt.read("a").values], [0.5]);
+    assert.deepEqual([...ckpt.read("b").values], [2]);
+    // V1 values live in the table itself, not in data shards.
+    assert.deepEqual(ckpt.storage("a"), []);
+  }
+  // It is one file: there is no "<prefix>.index" next to it.
+  throwsCode(() => openTfCheckpoint(`${FIXTURES}tf1-v1-format-half-plus-two/export`), "NotFound");
 });
 
 function byDataOffset(ckpt: TfCheckpointReader): StoredTensor[] {

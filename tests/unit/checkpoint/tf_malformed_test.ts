@@ -135,6 +135,48 @@ const CASES: readonly Case[] = [
     offset: 84,
   },
   {
+    what: "index pointing twice at the same data block",
+    code: "Malformed",
+    index: (() => {
+      // Rebuild tf1-half-plus-two's index block with two entries for block (0, 66).
+      const b = HPT.index;
+      const handle = [0x00, 0x42];
+      const block = [
+        0,
+        1,
+        2,
+        0x63,
+        ...handle,
+        0,
+        1,
+        2,
+        0x64,
+        ...handle,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0,
+        0,
+        0,
+        2,
+        0,
+        0,
+        0,
+      ];
+      const out = new Uint8Array(84 + block.length + 5 + 48);
+      out.set(b.subarray(0, 84));
+      out.set(block, 84);
+      recrc(out, 84, block.length);
+      const footer = [0x47, 0x08, 0x54, block.length];
+      out.set(footer, 84 + block.length + 5);
+      out.set(b.subarray(143), out.length - 8);
+      return out;
+    })(),
+    offset: 84 + 10,
+  },
+  {
     what: "unknown block compression type",
     code: "Malformed",
     index: mutate(HPT.index, (b) => {

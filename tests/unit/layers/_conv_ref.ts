@@ -210,3 +210,43 @@ export function permute(t: Nd, perm: readonly number[]): Nd {
 export function toFirst(n: number): number[] {
   return [0, n - 1, ...Array.from({ length: n - 2 }, (_, i) => i + 1)];
 }
+
+/** TF1 transposed convolution, any number of spatial axes: w [...K, cout, cin]. */
+export function convTransposeNdRef(
+  x: Nd,
+  w: Nd,
+  strides: readonly number[],
+  padding: "valid" | "same",
+  bias: readonly number[] | null,
+): Nd {
+  const r = x.shape.length - 2;
+  const S = x.shape.slice(1, 1 + r);
+  const K = w.shape.slice(0, r);
+  const cout = w.shape[r]!;
+  const cin = w.shape[r + 1]!;
+  const O = S.map((n, i) =>
+    padding === "same" ? n * strides[i]! : n * strides[i]! + Math.max(K[i]! - strides[i]!, 0)
+  );
+  // The forward convolution maps O to S: its padding places the taps.
+  const before = O.map((n, i) => geometry(n, K[i]!, strides[i]!, 1, padding).before);
+  const shape = [x.shape[0]!, ...O, cout];
+  const st = stridesOf(shape);
+  const data = new Array<number>(size(shape)).fill(0);
+  for (const idx of indices(x.shape.slice(0, 1 + r))) {
+    const b = idx[0]!;
+    const pos = idx.slice(1);
+    for (const kidx of indices(K)) {
+      const o = pos.map((p, i) => p * strides[i]! - before[i]! + kidx[i]!);
+      if (o.some((v, i) => v < 0 || v >= O[i]!)) continue;
+      for (let co = 0; co < cout; co++) {
+        let s = 0;
+        for (let ci = 0; ci < cin; ci++) s += at(x, [b, ...pos, ci]) * at(w, [...kidx, co, ci]);
+        let off = b * st[0]! + co;
+        o.forEach((v, i) => (off += v * st[i + 1]!));
+        data[off]! += s;
+      }
+    }
+  }
+  if (bias !== null) { for (let f = 0; f < data.length; f++) data[f]! += bias[f % cout]!; }
+  return { shape, data };
+}

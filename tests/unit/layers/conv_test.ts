@@ -15,7 +15,10 @@ import {
   Conv2D,
   conv2d,
   Conv2DTranspose,
+  conv2dTranspose,
   Conv3D,
+  conv3d,
+  Conv3DTranspose,
   Flatten,
   flatten,
   MaxPooling1D,
@@ -23,10 +26,13 @@ import {
   maxPooling2d,
   MaxPooling3D,
   SeparableConv1D,
+  separableConv1d,
   SeparableConv2D,
+  separableConv2d,
 } from "varscope/layers";
 import {
   convRef,
+  convTransposeNdRef,
   convTransposeRef,
   depthwiseRef,
   type Nd,
@@ -492,5 +498,225 @@ backendTest(
       tf.dispose([xt, ct]);
       assertAllClose(g["conv2d/kernel"]!, expected, RTOL[backend] * 10, `${what}: dL/dkernel1`);
     }
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "Conv3DTranspose kernel [kd, kh, kw, filters, in]; valid and same, strides 2; channels_first",
+  async (backend) => {
+    const x = nd([1, 2, 3, 2, 2], 44);
+    const k = nd([2, 3, 2, 2, 2], 45);
+    const b = nd([2], 46);
+    for (const padding of ["valid", "same"] as const) {
+      await check(
+        backend,
+        (i) => new Conv3DTranspose(2, [2, 3, 2], { strides: 2, padding }).apply(i),
+        x,
+        { "conv3d_transpose/kernel": k, "conv3d_transpose/bias": b },
+        convTransposeNdRef(x, k, [2, 2, 2], padding, b.data),
+        `conv3d_transpose ${padding}`,
+      );
+    }
+    // The 2-D reference written separately agrees with the N-D one.
+    const x2 = nd([1, 3, 2, 2], 47);
+    const k2 = nd([3, 2, 2, 2], 48);
+    const a2 = convTransposeRef(x2, k2, [2, 1], "same", null);
+    const n2 = convTransposeNdRef(x2, k2, [2, 1], "same", null);
+    assertAllClose(n2.data, a2.data, 1e-12, "references");
+    await check(
+      backend,
+      (i) =>
+        new Conv3DTranspose(2, [2, 3, 2], { strides: [1, 2, 1], dataFormat: "channels_first" })
+          .apply(i),
+      permute(x, toFirst(5)),
+      { "conv3d_transpose/kernel": k, "conv3d_transpose/bias": b },
+      permute(convTransposeNdRef(x, k, [1, 2, 1], "valid", b.data), toFirst(5)),
+      "conv3d_transpose NCDHW",
+    );
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "Conv3D gradients through a second conv3d (strided): exact Float64 differences",
+  async (backend) => {
+    const x = nd([1, 4, 3, 4, 2], 49);
+    const k1 = nd([2, 2, 2, 2, 2], 50);
+    const k2 = nd([2, 2, 2, 2, 1], 51);
+    const forward = (k: Nd): Nd =>
+      convRef(convRef(x, k, [1, 1, 1], [1, 1, 1], "same"), k2, [2, 2, 2], [1, 1, 1], "same");
+    const c = nd(forward(k1).shape, 52);
+    const loss64 = (k: Nd): number => forward(k).data.reduce((s, v, i) => s + v * c.data[i]!, 0);
+    const base = loss64(k1);
+    const expected = k1.data.map((_, i) => {
+      const bumped = k1.data.slice();
+      bumped[i]! += 1;
+      return loss64({ shape: k1.shape, data: bumped }) - base;
+    });
+    const xt = tf.tensor(x.data as number[], x.shape as number[]);
+    const ct = tf.tensor(c.data as number[], c.shape as number[]);
+    const loss = (input: { x: tf.Tensor; c: tf.Tensor }): Program<tf.Scalar> =>
+      scoped(function* (): Gen<tf.Scalar> {
+        const h = yield* conv3d(input.x, 2, 2, { padding: "same", useBias: false });
+        const y = yield* conv3d(h, 1, 2, { strides: 2, padding: "same", useBias: false });
+        return tf.sum(tf.mul(y, input.c)) as tf.Scalar;
+      });
+    const { store, params: init } = transform(loss).init({ x: xt, c: ct });
+    init.dispose();
+    const params = paramsFrom(store, { "conv3d/kernel": k1, "conv3d_1/kernel": k2 });
+    const g = await gradients(loss, params, { x: xt, c: ct });
+    params.dispose();
+    tf.dispose([xt, ct]);
+    assertAllClose(g["conv3d/kernel"]!, expected, RTOL[backend] * 10, "dL/dkernel1");
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "Conv2DTranspose and Conv3DTranspose kernel gradients: exact Float64 differences",
+  async (backend) => {
+    // The loss Σ c·y is linear in the kernel: L(k + e_i) − L(k) is its gradient.
+    const cases: [string, Nd, Nd, (x: tf.Tensor) => Program<tf.Tensor>, (k: Nd) => Nd][] = [];
+    const x2 = nd([2, 3, 3, 2], 53);
+    const k2 = nd([3, 3, 2, 2], 54);
+    cases.push([
+      "conv2d_transpose",
+      x2,
+      k2,
+      (i) => conv2dTranspose(i, 2, 3, { strides: 2, padding: "same", useBias: false }),
+      (k) => convTransposeRef(x2, k, [2, 2], "same", null),
+    ]);
+    const x3 = nd([1, 2, 2, 3, 2], 55);
+    const k3 = nd([2, 2, 2, 2, 2], 56);
+    cases.push([
+      "conv3d_transpose",
+      x3,
+      k3,
+      (i) => new Conv3DTranspose(2, 2, { strides: [2, 1, 2], useBias: false }).apply(i),
+      (k) => convTransposeNdRef(x3, k, [2, 1, 2], "valid", null),
+    ]);
+    for (const [name, x, k, layer, forward] of cases) {
+      const c = nd(forward(k).shape, 57);
+      const loss64 = (kk: Nd): number =>
+        forward(kk).data.reduce((s, v, i) => s + v * c.data[i]!, 0);
+      const base = loss64(k);
+      const expected = k.data.map((_, i) => {
+        const bumped = k.data.slice();
+        bumped[i]! += 1;
+        return loss64({ shape: k.shape, data: bumped }) - base;
+      });
+      const xt = tf.tensor(x.data as number[], x.shape as number[]);
+      const ct = tf.tensor(c.data as number[], c.shape as number[]);
+      const loss = (input: { x: tf.Tensor; c: tf.Tensor }): Program<tf.Scalar> =>
+        scoped(function* (): Gen<tf.Scalar> {
+          return tf.sum(tf.mul(yield* layer(input.x), input.c)) as tf.Scalar;
+        });
+      const { store, params: init } = transform(loss).init({ x: xt, c: ct });
+      init.dispose();
+      const params = paramsFrom(store, { [`${name}/kernel`]: k });
+      const g = await gradients(loss, params, { x: xt, c: ct });
+      params.dispose();
+      tf.dispose([xt, ct]);
+      assertAllClose(g[`${name}/kernel`]!, expected, RTOL[backend] * 10, `${name}: dL/dkernel`);
+    }
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "separable convolutions: depthwise and pointwise gradients through a second layer (strides, dilation)",
+  async (backend) => {
+    // Linear in each kernel: L(k + e_i) − L(k) in Float64 is the gradient.
+    const x = nd([2, 6, 5, 2], 60);
+    const w = {
+      dw1: nd([3, 3, 2, 2], 61),
+      pw1: nd([1, 1, 4, 3], 62),
+      dw2: nd([2, 2, 3, 1], 63),
+      pw2: nd([1, 1, 3, 2], 64),
+    };
+    const forward = (v: typeof w): Nd => {
+      const h = convRef(
+        depthwiseRef(x, v.dw1, [2, 2], [1, 1], "same"),
+        v.pw1,
+        [1, 1],
+        [1, 1],
+        "valid",
+      );
+      return convRef(
+        depthwiseRef(h, v.dw2, [1, 1], [2, 2], "same"),
+        v.pw2,
+        [1, 1],
+        [1, 1],
+        "valid",
+      );
+    };
+    const c = nd(forward(w).shape, 65);
+    const loss64 = (v: typeof w): number =>
+      forward(v).data.reduce((s, y, i) => s + y * c.data[i]!, 0);
+    const base = loss64(w);
+    const diff = (key: keyof typeof w): number[] =>
+      w[key].data.map((_, i) => {
+        const bumped = w[key].data.slice();
+        bumped[i]! += 1;
+        return loss64({ ...w, [key]: { shape: w[key].shape, data: bumped } }) - base;
+      });
+    const xt = tf.tensor(x.data as number[], x.shape as number[]);
+    const ct = tf.tensor(c.data as number[], c.shape as number[]);
+    const loss = (input: { x: tf.Tensor; c: tf.Tensor }): Program<tf.Scalar> =>
+      scoped(function* (): Gen<tf.Scalar> {
+        const h = yield* separableConv2d(input.x, 3, 3, {
+          strides: 2,
+          padding: "same",
+          depthMultiplier: 2,
+          useBias: false,
+        });
+        const y = yield* separableConv2d(h, 2, 2, {
+          dilationRate: 2,
+          padding: "same",
+          useBias: false,
+        });
+        return tf.sum(tf.mul(y, input.c)) as tf.Scalar;
+      });
+    const { store, params: init } = transform(loss).init({ x: xt, c: ct });
+    init.dispose();
+    const params = paramsFrom(store, {
+      "separable_conv2d/depthwise_kernel": w.dw1,
+      "separable_conv2d/pointwise_kernel": w.pw1,
+      "separable_conv2d_1/depthwise_kernel": w.dw2,
+      "separable_conv2d_1/pointwise_kernel": w.pw2,
+    });
+    const g = await gradients(loss, params, { x: xt, c: ct });
+    params.dispose();
+    tf.dispose([xt, ct]);
+    const tol = RTOL[backend] * 10;
+    assertAllClose(g["separable_conv2d/depthwise_kernel"]!, diff("dw1"), tol, "dL/ddepthwise1");
+    assertAllClose(g["separable_conv2d/pointwise_kernel"]!, diff("pw1"), tol, "dL/dpointwise1");
+    assertAllClose(
+      g["separable_conv2d_1/depthwise_kernel"]!,
+      diff("dw2"),
+      tol,
+      "dL/ddepthwise2 (dilated)",
+    );
+    assertAllClose(g["separable_conv2d_1/pointwise_kernel"]!, diff("pw2"), tol, "dL/dpointwise2");
+    // SeparableConv1D trains too (its forward is checked above).
+    const x1 = tf.ones([1, 6, 2]);
+    const l1 = transform((i: tf.Tensor) =>
+      scoped(function* (): Gen<tf.Scalar> {
+        return tf.sum(yield* separableConv1d(i, 2, 3, { strides: 2 })) as tf.Scalar;
+      })
+    );
+    const p1 = l1.init(x1).params;
+    const g1 = await gradients(
+      (i: tf.Tensor) =>
+        scoped(function* (): Gen<tf.Scalar> {
+          return tf.sum(yield* separableConv1d(i, 2, 3, { strides: 2 })) as tf.Scalar;
+        }),
+      p1,
+      x1,
+    );
+    assert.equal(g1["separable_conv1d/depthwise_kernel"]!.length, 3 * 2);
+    p1.dispose();
+    x1.dispose();
   },
 );

@@ -343,3 +343,37 @@ backendTest(
     tf.dispose([x, v]);
   },
 );
+
+backendTest(
+  import.meta.url,
+  "compiled applies replay layer calls: a custom getter runs only while recording",
+  async (backend) => {
+    let calls = 0;
+    const counting: CustomGetter = (next, args) => {
+      calls++;
+      return next(args);
+    };
+    const hidden = new Dense(3, { activation: tf.relu });
+    const model = transform((x: tf.Tensor) =>
+      variableScope(
+        "net",
+        { customGetter: counting },
+        scoped(function* (): Gen<tf.Tensor> {
+          const h = yield* hidden.apply(x);
+          return yield* dense(h, 2, { name: "out" }); // a fresh object every pass
+        }),
+      )
+    );
+    const x = tf.ones([2, 4]);
+    const { params } = model.init(x);
+    assert.equal(calls, 4);
+    const first = await take(model.apply(params, x)); // records
+    assert.equal(calls, 8);
+    for (let i = 0; i < 3; i++) {
+      assertAllClose(await take(model.apply(params, x)), first, RTOL[backend], "replayed output");
+    }
+    assert.equal(calls, 8, "replays resolve no variables");
+    params.dispose();
+    x.dispose();
+  },
+);

@@ -44,7 +44,7 @@ backendTest(
 
 backendTest(
   import.meta.url,
-  "dropout: noiseShape broadcasts the mask; two calls in a pass draw different masks; names",
+  "dropout: noiseShape broadcasts the mask; two calls in a pass draw different masks",
   async () => {
     const x = tf.ones([50, 4]);
     const model = transform((i: tf.Tensor) =>
@@ -53,22 +53,16 @@ backendTest(
         const b = yield* dropout(i, { rate: 0.5, training: true });
         const c = yield* dropout(i, { rate: 0.5, training: true });
         return [a, b, c];
-      }) as unknown as Program<tf.Tensor>
+      })
     );
-    const { params, store } = model.init(x);
-    const [a, b, c] = model.apply(params, x, { seed: 1 }) as unknown as tf.Tensor[];
+    const { params } = model.init(x);
+    const [a, b, c] = model.apply(params, x, { seed: 1 });
     const av = await take(a!);
     for (let r = 0; r < 50; r++) {
       const row = av.slice(r * 4, r * 4 + 4);
       assert.ok(row.every((v) => v === row[0]), "one mask value per row");
     }
     assert.notDeepEqual(await take(b!), await take(c!));
-    assert.deepEqual(
-      [...new Set(store.collections.keys())].filter((k) =>
-        k.startsWith("varscope.layer_names/dropout")
-      ).length,
-      1,
-    );
     params.dispose();
     x.dispose();
   },

@@ -21,6 +21,7 @@ import {
   assertAllClose,
   backendTest,
   expectError,
+  gradients,
   paramsFrom,
   RTOL,
   take,
@@ -293,5 +294,102 @@ backendTest(
       ["training"],
     );
     x.dispose();
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "BN inference over axis 1 (channels_first 4-D) broadcasts per channel",
+  async (backend) => {
+    const [n, c, h, w] = [2, 3, 2, 2];
+    const xs = weights(n * c * h * w, 88);
+    const mm = [0.1, -0.2, 0.3];
+    const mv = [1.5, 0.5, 2];
+    const g = [1, 2, -1];
+    const b = [0, 0.5, -0.5];
+    const model = transform((i: tf.Tensor) => batchNormalization(i, { axis: 1 }));
+    const x = tf.tensor4d(xs, [n, c, h, w]);
+    const { store, params: init } = model.init(x);
+    init.dispose();
+    const params = paramsFrom(store, {
+      "batch_normalization/gamma": arr([c], g),
+      "batch_normalization/beta": arr([c], b),
+      "batch_normalization/moving_mean": arr([c], mm),
+      "batch_normalization/moving_variance": arr([c], mv),
+    });
+    const expected = xs.map((v, k) => {
+      const j = Math.floor(k / (h * w)) % c;
+      return ((v - mm[j]!) / Math.sqrt(mv[j]! + 1e-3)) * g[j]! + b[j]!;
+    });
+    assertAllClose(await take(model.apply(params, x)), expected, RTOL[backend], "NCHW inference");
+    params.dispose();
+    x.dispose();
+  },
+);
+
+backendTest(
+  import.meta.url,
+  "BN training gradients (gamma, beta, and through the batch statistics to a dense kernel) vs Float64",
+  async (backend) => {
+    const [n, k, c] = [6, 2, 3];
+    const xs = weights(n * k, 90);
+    const kern = weights(k * c, 91);
+    const g = [1.5, -0.5, 2];
+    const cs = weights(n * c, 92);
+    const eps = 1e-3;
+    const x = tf.tensor2d(xs, [n, k]);
+    const ct = tf.tensor2d(cs, [n, c]);
+    const loss = (input: { x: tf.Tensor; c: tf.Tensor }): Program<tf.Scalar> =>
+      scoped(function* (): Gen<tf.Scalar> {
+        const z = yield* dense(input.x, c, { useBias: false });
+        const y = yield* batchNormalization(z, { training: true, epsilon: eps });
+        return tf.sum(tf.mul(y, input.c)) as tf.Scalar;
+      });
+    const { store, params: init } = transform(loss).init({ x, c: ct });
+    init.dispose();
+    const params = paramsFrom(store, {
+      "dense/kernel": arr([k, c], kern),
+      "batch_normalization/gamma": arr([c], g),
+      "batch_normalization/beta": arr([c], [0, 0, 0]),
+      "batch_normalization/moving_mean": arr([c], [0, 0, 0]),
+      "batch_normalization/moving_variance": arr([c], [1, 1, 1]),
+    });
+    const grads = await gradients(loss, params, { x, c: ct });
+    // Reference: z = x·K; xhat = (z − μ)/σ; y = γ·xhat + β; L = Σ c·y.
+    const z: number[] = [];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < c; j++) {
+        let s = 0;
+        for (let l = 0; l < k; l++) s += xs[i * k + l]! * kern[l * c + j]!;
+        z.push(s);
+      }
+    }
+    const { mean, varB } = stats(z, n, c);
+    const xhat = z.map((v, idx) => (v - mean[idx % c]!) / Math.sqrt(varB[idx % c]! + eps));
+    const dBeta = [0, 0, 0];
+    const dGamma = [0, 0, 0];
+    cs.forEach((cv, idx) => {
+      dBeta[idx % c]! += cv;
+      dGamma[idx % c]! += cv * xhat[idx]!;
+    });
+    // dz = γ/σ · (dy − mean(dy) − xhat · mean(dy · xhat)), dy = c.
+    const dz = z.map((_, idx) => {
+      const j = idx % c;
+      const sigma = Math.sqrt(varB[j]! + eps);
+      return (g[j]! / sigma) * (cs[idx]! - dBeta[j]! / n - xhat[idx]! * dGamma[j]! / n);
+    });
+    const dK = new Array<number>(k * c).fill(0);
+    for (let i = 0; i < n; i++) {
+      for (let l = 0; l < k; l++) {
+        for (let j = 0; j < c; j++) {
+          dK[l * c + j]! += xs[i * k + l]! * dz[i * c + j]!;
+        }
+      }
+    }
+    assertAllClose(grads["batch_normalization/beta"]!, dBeta, RTOL[backend] * 10, "dL/dbeta");
+    assertAllClose(grads["batch_normalization/gamma"]!, dGamma, RTOL[backend] * 10, "dL/dgamma");
+    assertAllClose(grads["dense/kernel"]!, dK, RTOL[backend] * 100, "dL/dkernel through BN");
+    params.dispose();
+    tf.dispose([x, ct]);
   },
 );
