@@ -66,7 +66,7 @@ Deno.test("hostile arguments are typed errors", () => {
   m.dispose();
 });
 
-Deno.test("a decorated method must be synchronous: a promise is ObjectError", async () => {
+Deno.test("Q12: a decorated method must be synchronous: a promise is ObjectError", async () => {
   class A extends Module {
     @trackTf1StyleVariables
     async call(): Promise<number> {
@@ -78,7 +78,7 @@ Deno.test("a decorated method must be synchronous: a promise is ObjectError", as
   await Promise.resolve();
 });
 
-Deno.test("replays: a changed input shape or training flag runs the TF1 code again, with the same variables", async () => {
+Deno.test("Q12: replays: a changed input shape or training flag runs the TF1 code again, with the same variables", async () => {
   await cpu();
   class Net extends Module {
     d = new Dense(3);
