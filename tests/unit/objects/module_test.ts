@@ -17,8 +17,10 @@ import {
   l2Regularizer,
   makeTemplate,
   onesInitializer,
+  ownedByObject,
   type Program,
   type ProgramGenerator,
+  runScoped,
   scoped,
   ScopeError,
   variableScope,
@@ -552,4 +554,22 @@ Deno.test("Module.dispose frees its variables; a disposed module refuses calls",
   );
   // Unused so the import list stays honest.
   assert.ok(Dense);
+});
+
+Deno.test("Q2, Q7: the ownedByObject creation policy on its own (runScoped)", () => {
+  const twice = scoped(function* (): ProgramGenerator<boolean> {
+    const a = yield* variableScope("s", getVariable("v", { shape: [2] }));
+    const b = yield* variableScope("s", getVariable("v", { shape: [2] }));
+    return a === b;
+  });
+  const owned = runScoped(twice, undefined, { creation: ownedByObject() });
+  assert.ok(owned._tag === "Right" && owned.right.value === true);
+  const graph = runScoped(twice);
+  assert.ok(graph._tag === "Left" && graph.left.tag === "VariableExists");
+  const parted = runScoped(
+    getVariable("p", { shape: [4], partitioner: fixedSizePartitioner(2) }),
+    undefined,
+    { creation: ownedByObject() },
+  );
+  assert.ok(parted._tag === "Left" && parted.left.tag === "PartitionerUnsupported");
 });
