@@ -65,10 +65,10 @@ export {
   type CreateVariables,
   createVariables,
   type CreationPolicy,
+  type OwnedByObject,
+  ownedByObject,
   type ReuseOnly,
   reuseOnly,
-  ownedByObject,
-  type OwnedByObject,
 } from "./lib/core/creation_policy.ts";
 export { Recording, ReplayDiverged } from "./lib/core/recording.ts";
 
