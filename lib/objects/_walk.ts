@@ -22,6 +22,13 @@ export interface Found {
 
 const MAX_DEPTH = 24;
 
+const modules = new WeakSet<object>();
+
+/** Marks a Module, so that walks list it as a submodule even without variables. */
+export function markModule(obj: object): void {
+  modules.add(obj);
+}
+
 let baseLayerKeys: ReadonlySet<string> | null = null;
 
 /** The fields tfjs-layers' own Layer constructor sets (its graph links, not submodules). */
@@ -78,7 +85,7 @@ export function walk(root: object): Found {
     const fromOwn = addOwned(own);
     const cell = cellLayerOf(obj);
     const fromCell = cell !== undefined && addOwned(existingOwned(cell));
-    if (!isRoot && (fromOwn || fromCell)) objects.push(obj);
+    if (!isRoot && (fromOwn || fromCell || modules.has(obj))) objects.push(obj);
     if (depth >= MAX_DEPTH) return;
     const values = fieldValues(obj, isRoot && obj instanceof tfl.layers.Layer);
     if (own !== undefined) values.push(...own.children.values());

@@ -8,7 +8,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { toSnakeCase } from "../layers/layer.ts";
 import { existingOwned } from "./_owned.ts";
-import { walk } from "./_walk.ts";
+import { markModule, walk } from "./_walk.ts";
 import type { TrackedVariable } from "./tracked_variable.ts";
 
 /**
@@ -80,6 +80,7 @@ export class Module {
     this.name = typeof name === "string" && name !== ""
       ? name
       : toSnakeCase(new.target.name || "module");
+    markModule(this);
   }
 
   /** Every variable the module and its submodules own, each once (`tf.Module.variables`). */

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as assert from "node:assert/strict";
-import { getVariable, type ProgramGenerator, scoped, ScopeError } from "varscope";
+import { getVariable, type ProgramGenerator, scoped, ScopeError, variableScope } from "varscope";
 import { Dense, Dropout } from "varscope/layers";
 import {
   getOrCreateLayer,
@@ -126,4 +126,40 @@ Deno.test("the plain wrapping form works on a Module and reads like the decorato
 
 Deno.test("kerasStyleScope returns what the callback returns", () => {
   assert.deepEqual(kerasStyleScope(() => [1, 2]), [1, 2]);
+});
+
+Deno.test("Q1: decorating a method of a class that is neither a Module nor a Layer does not type-check, and throws on construction", () => {
+  class NotAModule {
+    // @ts-expect-error: only methods of a Module or a tfjs-layers Layer can be decorated
+    @trackTf1StyleVariables
+    f(): number {
+      return 1;
+    }
+  }
+  assert.throws(
+    () => new NotAModule(),
+    (e: unknown) =>
+      e instanceof ScopeError && e.tag === "ObjectError" &&
+      /does not extend Module, Layer, or Model/.test(e.message),
+  );
+});
+
+Deno.test("Q9: getOrCreateLayer keys by the current variable scope", async () => {
+  await cpu();
+  class Keys extends Module {
+    @trackTf1StyleVariables
+    call(): readonly object[] {
+      return runTf1(scoped(function* (): ProgramGenerator<readonly object[]> {
+        const a = yield* variableScope("a", getOrCreateLayer("inner", () => ({})));
+        const b = yield* variableScope("b", getOrCreateLayer("inner", () => ({})));
+        const a2 = yield* variableScope("a", getOrCreateLayer("inner", () => ({})));
+        return [a, b, a2];
+      }));
+    }
+  }
+  const k = new Keys();
+  const [a, b, a2] = k.call();
+  assert.notEqual(a, b);
+  assert.equal(a, a2);
+  assert.equal(k.call()[0], a);
 });

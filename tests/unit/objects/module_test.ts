@@ -573,3 +573,14 @@ Deno.test("Q2, Q7: the ownedByObject creation policy on its own (runScoped)", ()
   );
   assert.ok(parted._tag === "Left" && parted.left.tag === "PartitionerUnsupported");
 });
+
+Deno.test("Module.submodules: modules in fields, with or without variables, each once", () => {
+  class Leaf extends Module {}
+  class Tree extends Module {
+    leaf = new Leaf();
+    pair = [new Leaf(), this.leaf];
+  }
+  const t = new Tree();
+  assert.deepEqual(t.submodules, [t.leaf, t.pair[0]]);
+  assert.equal(t.variables.length, 0);
+});
