@@ -7,29 +7,6 @@
  */
 import type { StoredDType, StoredValues } from "./stored_tensor.ts";
 
-/** Bytes per element of the fixed-size stored dtypes (null: variable size). */
-export function storedDTypeSize(dtype: StoredDType): number | null {
-  switch (dtype) {
-    case "float64":
-    case "int64":
-      return 8;
-    case "float32":
-    case "int32":
-      return 4;
-    case "float16":
-    case "bfloat16":
-    case "int16":
-    case "uint16":
-      return 2;
-    case "int8":
-    case "uint8":
-    case "bool":
-      return 1;
-    case "string":
-      return null;
-  }
-}
-
 const STORED_DTYPES: ReadonlySet<string> = new Set([
   "float32",
   "float64",

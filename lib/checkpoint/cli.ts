@@ -18,7 +18,8 @@ import type { CheckpointReader, StoredTensor, StoredTensorInfo } from "./stored_
 import { writeTfCheckpoint } from "./tf_checkpoint_writer.ts";
 import { TfjsWeightsReader, writeTfjsWeights } from "./tfjs_files.ts";
 import { toTfjsValues } from "./tfjs_values.ts";
-import { elementCount, storedDTypeSize } from "./_tensor_values.ts";
+import { elementCount } from "./_tensor_values.ts";
+import { elementSize } from "./_dtypes.ts";
 
 /**
  * The exit codes of {@linkcode main}.
@@ -99,9 +100,10 @@ function bytes(n: number): string {
 const shapeText = (s: readonly number[]): string => `[${s.join(",")}]`;
 
 function sizeOf(t: StoredTensorInfo): number | null {
-  const size = storedDTypeSize(t.dtype);
+  // Strings have no fixed size (elementSize 0).
+  const size = elementSize(t.dtype);
   const n = elementCount(t.shape);
-  return size === null || n === null ? null : size * n;
+  return size === 0 || n === null ? null : size * n;
 }
 
 function notes(reader: CheckpointReader, name: string): string {

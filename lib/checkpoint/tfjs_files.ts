@@ -12,7 +12,7 @@ import type { CheckpointReader, StoredTensor, StoredTensorInfo } from "./stored_
 import {
   checkShardSize,
   decodeWeightBytes,
-  encodeWeight,
+  encodeEntries,
   entryElementSize,
   modelJsonOf,
   parseTfjsManifest,
@@ -410,20 +410,7 @@ export function writeTfjsWeights(
       temps.push(f);
       io(f, () => Deno.writeFileSync(f, bytes));
     });
-    const entries: TfjsWeightEntry[] = [];
-    const seen = new Set<string>();
-    for (const t of tensors) {
-      const { entry, bytes } = encodeWeight(t);
-      if (seen.has(entry.name)) {
-        throw new CheckpointError("DuplicateKey", `Tensor "${entry.name}" is given twice`, {
-          details: { name: entry.name },
-        });
-      }
-      seen.add(entry.name);
-      entries.push(entry);
-      splitter.push(bytes);
-    }
-    splitter.end();
+    const entries = encodeEntries(tensors, splitter);
     const paths = temps.map((_, i) => shardName(i, temps.length));
     const manifest = modelJsonOf(entries, paths);
     const jsonTmp = join(dir, `${tmp}.json`);

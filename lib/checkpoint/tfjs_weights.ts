@@ -702,13 +702,16 @@ export function modelJsonOf(
  *
  * @category checkpoint
  */
-export function encodeTfjsWeights(
+/**
+ * Encodes each tensor's weight entry and pushes its bytes into the shard
+ * splitter, refusing a name given twice; ends the splitter.
+ *
+ * @internal
+ */
+export function encodeEntries(
   tensors: Iterable<StoredTensor>,
-  options: TfjsWriteOptions = {},
-): TfjsEncoded {
-  const size = checkShardSize(isRecord(options) ? safeGet(options, "shardSizeBytes") : undefined);
-  const chunks: Uint8Array[] = [];
-  const splitter = new ShardSplitter(size, (b) => chunks.push(b));
+  splitter: ShardSplitter,
+): TfjsWeightEntry[] {
   const entries: TfjsWeightEntry[] = [];
   const seen = new Set<string>();
   for (const t of tensors) {
@@ -723,6 +726,17 @@ export function encodeTfjsWeights(
     splitter.push(bytes);
   }
   splitter.end();
+  return entries;
+}
+
+export function encodeTfjsWeights(
+  tensors: Iterable<StoredTensor>,
+  options: TfjsWriteOptions = {},
+): TfjsEncoded {
+  const size = checkShardSize(isRecord(options) ? safeGet(options, "shardSizeBytes") : undefined);
+  const chunks: Uint8Array[] = [];
+  const splitter = new ShardSplitter(size, (b) => chunks.push(b));
+  const entries = encodeEntries(tensors, splitter);
   const paths = chunks.map((_, i) => shardName(i, chunks.length));
   return Object.freeze({
     modelJson: modelJsonOf(entries, paths),

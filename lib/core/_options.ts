@@ -5,11 +5,6 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import { type Constraint, normalizeConstraint } from "../constraints/constraint.ts";
-import type { Initializer } from "../initializers/initializer.ts";
-import { normalizeInitializer } from "../initializers/value.ts";
-import { normalizeRegularizer, type Regularizer } from "../regularizers/regularizer.ts";
-import { type DType, parseDType } from "./dtype.ts";
 import { parseShape, type Shape } from "./shape.ts";
 import type { Either } from "./either.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
@@ -77,42 +72,6 @@ export function optionalCollections(value: unknown): Either<ScopeError, readonly
     if (keys.every((k) => typeof k === "string")) return E.right(Object.freeze(keys));
   }
   return invalidArgument("collections", "expected an array of collection keys", value);
-}
-
-/** The defaults a scope passes on and a getVariable call may override (TF1 E2, E5). */
-export interface Defaults {
-  readonly initializer: Initializer | null;
-  readonly regularizer: Regularizer | null;
-  readonly constraint: Constraint | null;
-  readonly dtype: DType | null;
-  readonly cachingDevice: CachingDevice | null;
-  readonly useResource: boolean | null;
-}
-
-/** Checks the options both `getVariable` and `variableScope` take. */
-export function parseDefaults(o: Record<string, unknown>): Either<ScopeError, Defaults> {
-  const initializer = normalizeInitializer(o.initializer, "initializer");
-  if (E.isLeft(initializer)) return initializer;
-  const regularizer = normalizeRegularizer(o.regularizer, "regularizer");
-  if (E.isLeft(regularizer)) return regularizer;
-  const constraint = normalizeConstraint(o.constraint, "constraint");
-  if (E.isLeft(constraint)) return constraint;
-  const dtype = o.dtype === undefined || o.dtype === null
-    ? E.right(null)
-    : parseDType(o.dtype, "dtype");
-  if (E.isLeft(dtype)) return dtype;
-  const cachingDevice = optionalCachingDevice(o.cachingDevice);
-  if (E.isLeft(cachingDevice)) return cachingDevice;
-  const useResource = optionalBoolean(o.useResource, "useResource");
-  if (E.isLeft(useResource)) return useResource;
-  return E.right({
-    initializer: initializer.right,
-    regularizer: regularizer.right,
-    constraint: constraint.right,
-    dtype: dtype.right,
-    cachingDevice: cachingDevice.right,
-    useResource: useResource.right,
-  });
 }
 
 /** A shape, or undefined (unknown rank) when omitted. */

@@ -21,10 +21,17 @@ import { ProgramBase } from "./_program_base.ts";
 export abstract class RecordedProgram<D, A> extends ProgramBase<A> {
   /** What identifies the call in a recording (compared by identity). */
   abstract readonly key: unknown;
-  /** The guard to record (only called while recording). */
-  abstract guard(): unknown;
+  /**
+   * The guard to record (only called while recording): what else besides
+   * the key could change the decision. None by default.
+   */
+  guard(): unknown {
+    return undefined;
+  }
   /** Whether a recorded guard fits this call (called on replay; must not allocate). */
-  abstract matches(recorded: unknown): boolean;
+  matches(recorded: unknown): boolean {
+    return recorded === undefined;
+  }
   /** The primitive's TF1 logic. */
   abstract decide(env: Env, state: RunState): Either<ScopeError, Step<D>>;
   /**
@@ -78,12 +85,6 @@ export class RecordedStep<D, A> extends RecordedProgram<D, A> {
     readonly resumeStep: (decision: D, env: Env, after: RunState) => Either<ScopeError, Step<A>>,
   ) {
     super();
-  }
-  guard(): unknown {
-    return undefined;
-  }
-  matches(recorded: unknown): boolean {
-    return recorded === undefined;
   }
   decide(env: Env, state: RunState): Either<ScopeError, Step<D>> {
     return this.decideStep(env, state);

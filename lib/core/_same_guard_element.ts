@@ -15,3 +15,24 @@ export function sameGuardElement(recorded: unknown, given: unknown): boolean {
   for (let j = 0; j < given.length; j++) if (recorded[j] !== given[j]) return false;
   return true;
 }
+
+/**
+ * The guard of a call that asks for a shape and a dtype (getVariable, the
+ * interpreter's variable): the caller builds the shape afresh on every
+ * call, so it is copied here and compared element by element on replay.
+ */
+export function shapeDTypeGuard(
+  options: { shape?: unknown; dtype?: unknown } | undefined,
+): unknown {
+  const shape = options?.shape;
+  return [Array.isArray(shape) ? shape.slice() : shape, options?.dtype];
+}
+
+/** Whether a recorded {@linkcode shapeDTypeGuard} fits these options (no allocation). */
+export function matchesShapeDType(
+  recorded: unknown,
+  options: { shape?: unknown; dtype?: unknown } | undefined,
+): boolean {
+  const r = recorded as readonly unknown[];
+  return sameGuardElement(r[0], options?.shape) && r[1] === options?.dtype;
+}

@@ -15,6 +15,7 @@ import type { ScopeReuse } from "./reuse.ts";
 import type { Shape } from "./shape.ts";
 import type { Aggregation, CachingDevice, Synchronization, VariableLike } from "./variable.ts";
 import { splitName } from "./name_map.ts";
+import { GETTER_ARG_KEYS } from "./_arg_schema.ts";
 
 /**
  * The arguments a getter receives (TF1 F1), with scope defaults already
@@ -152,14 +153,10 @@ export class CheckedArgs implements GetterArgs {
    * getter edited these arguments in place).
    */
   unedited(): boolean {
-    const c = this.#checked;
-    return this.name === c.name && this.shape === c.shape && this.dtype === c.dtype &&
-      this.initializer === c.initializer && this.regularizer === c.regularizer &&
-      this.reuse === c.reuse && this.trainable === c.trainable &&
-      this.collections === c.collections && this.cachingDevice === c.cachingDevice &&
-      this.partitioner === c.partitioner && this.validateShape === c.validateShape &&
-      this.useResource === c.useResource && this.constraint === c.constraint &&
-      this.synchronization === c.synchronization && this.aggregation === c.aggregation;
+    const c = this.#checked as unknown as Record<string, unknown>;
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of GETTER_ARG_KEYS) if (self[key] !== c[key]) return false;
+    return true;
   }
 
   /** The name split as the store keys it (prefix, leaf), known or computed. */

@@ -11,27 +11,25 @@ import type { Constraint, ConstraintFunction } from "../constraints/constraint.t
 import type { InitializerLike } from "../initializers/value.ts";
 import type { Partitioner } from "../partitioners/partitioner.ts";
 import type { Regularizer, RegularizerFunction } from "../regularizers/regularizer.ts";
+import { checkOptionKeys, invalidArgument } from "./_options.ts";
 import {
-  checkOptionKeys,
-  invalidArgument,
-  optionalBoolean,
-  optionalCollections,
-  optionalShape,
-  parseAggregation,
+  checkGetterArgs,
+  GET_VARIABLE_OPTION_KEYS,
+  type OptionKey,
   parseDefaults,
-  parseSynchronization,
-} from "./_options.ts";
+  parseOption,
+  type SameKeys,
+} from "./_arg_schema.ts";
 import { GraphKeys } from "./collections.ts";
 import { readRecord } from "./_guard.ts";
 import { CheckedArgs, type CustomGetter, type GetterArgs } from "./custom_getter.ts";
-import { type DType, parseDType } from "./dtype.ts";
+import type { DType } from "./dtype.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { joinName, validateRelativeName } from "./name.ts";
 import { splitName } from "./name_map.ts";
 import { type Env, fail, isProgram, type Program, type RunState, type Step } from "./program.ts";
 import { RecordedProgram } from "./_recorded.ts";
-import { sameGuardElement } from "./_same_guard_element.ts";
-import { AUTO_REUSE } from "./reuse.ts";
+import { matchesShapeDType, shapeDTypeGuard } from "./_same_guard_element.ts";
 import type { Shape } from "./shape.ts";
 import { reusedVariable, runTrueGetter } from "./true_getter.ts";
 import {
@@ -80,22 +78,10 @@ export interface GetVariableOptions {
   readonly aggregation?: Aggregation;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set([
-  "shape",
-  "dtype",
-  "initializer",
-  "regularizer",
-  "trainable",
-  "collections",
-  "cachingDevice",
-  "partitioner",
-  "validateShape",
-  "useResource",
-  "customGetter",
-  "constraint",
-  "synchronization",
-  "aggregation",
-]);
+// The option keys come from the one argument schema (`_arg_schema.ts`);
+// this checks that the documented options name the same fields.
+const _optionsMatchSchema: SameKeys<GetVariableOptions, OptionKey | "customGetter"> = true;
+const OPTION_KEYS = GET_VARIABLE_OPTION_KEYS;
 
 /**
  * Checks getter arguments that a custom getter may have changed.
@@ -112,55 +98,8 @@ export function normalizeGetterArgs(raw: unknown): Either<ScopeError, GetterArgs
   }
   const read = readRecord(raw, "getter arguments", null);
   if (!read.ok) return E.left(read.error);
-  const a = read.record;
-  const name = validateRelativeName("variable name", a.name, true);
-  if (E.isLeft(name)) return name;
-  const shape = optionalShape(a.shape);
-  if (E.isLeft(shape)) return shape;
-  // Unlike getVariable's options, a getter's arguments are complete: dtype
-  // and useResource must be present (null is a valid useResource).
-  const dtype = parseDType(a.dtype, "dtype");
-  if (E.isLeft(dtype)) return dtype;
-  if (a.useResource === undefined) {
-    return invalidArgument("useResource", "expected a boolean or null", a.useResource);
-  }
-  const defaults = parseDefaults(a);
-  if (E.isLeft(defaults)) return defaults;
-  const d = defaults.right;
-  const cols = optionalCollections(a.collections);
-  if (E.isLeft(cols)) return cols;
-  if (a.reuse !== true && a.reuse !== false && a.reuse !== AUTO_REUSE) {
-    return invalidArgument("reuse", "expected true, false or AUTO_REUSE", a.reuse);
-  }
-  if (typeof a.trainable !== "boolean") {
-    return invalidArgument("trainable", "expected a boolean", a.trainable);
-  }
-  if (typeof a.validateShape !== "boolean") {
-    return invalidArgument("validateShape", "expected a boolean", a.validateShape);
-  }
-  const synchronization = parseSynchronization(a.synchronization);
-  if (E.isLeft(synchronization)) return synchronization;
-  const aggregation = parseAggregation(a.aggregation);
-  if (E.isLeft(aggregation)) return aggregation;
-  return E.right(
-    new CheckedArgs({
-      name: name.right,
-      shape: shape.right,
-      dtype: dtype.right,
-      initializer: d.initializer,
-      regularizer: d.regularizer,
-      reuse: a.reuse,
-      trainable: a.trainable,
-      collections: cols.right,
-      cachingDevice: d.cachingDevice,
-      partitioner: (a.partitioner ?? null) as Partitioner | null,
-      validateShape: a.validateShape,
-      useResource: d.useResource,
-      constraint: d.constraint,
-      synchronization: synchronization.right,
-      aggregation: aggregation.right,
-    }),
-  );
+  const checked = checkGetterArgs(read.record);
+  return E.isLeft(checked) ? checked : E.right(new CheckedArgs(checked.right));
 }
 
 /**
@@ -196,12 +135,6 @@ class TrueGetterProgram extends RecordedProgram<VariableLike, VariableLike> {
   }
   get key(): unknown {
     return (this.args as { name?: unknown } | null)?.name;
-  }
-  guard(): unknown {
-    return undefined;
-  }
-  matches(recorded: unknown): boolean {
-    return recorded === undefined;
   }
   decide(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
     const checked = normalizeGetterArgs(this.args);
@@ -278,16 +211,13 @@ class GetVariableProgram extends RecordedProgram<VariableLike, VariableLike> {
     return this.name;
   }
 
-  // Shape and dtype can change what a call resolves to; the caller builds
-  // the shape afresh on every call, so it is copied and compared by element.
-  guard(): unknown {
-    const shape: unknown = this.options?.shape;
-    return [Array.isArray(shape) ? shape.slice() : shape, this.options?.dtype];
+  // Shape and dtype can change what a call resolves to.
+  override guard(): unknown {
+    return shapeDTypeGuard(this.options);
   }
 
-  matches(recorded: unknown): boolean {
-    const r = recorded as readonly unknown[];
-    return sameGuardElement(r[0], this.options?.shape) && r[1] === this.options?.dtype;
+  override matches(recorded: unknown): boolean {
+    return matchesShapeDType(recorded, this.options);
   }
 
   decide(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
@@ -410,20 +340,20 @@ function prepareOptions(name: unknown, options: unknown): Either<ScopeError, Pre
   const o = opts.right;
   const rel = validateRelativeName("variable name", name, false);
   if (E.isLeft(rel)) return rel;
-  const shape = optionalShape(o.shape);
+  const shape = parseOption("shape", o.shape);
   if (E.isLeft(shape)) return shape;
   const defaults = parseDefaults(o);
   if (E.isLeft(defaults)) return defaults;
   const d = defaults.right;
-  const trainable = optionalBoolean(o.trainable, "trainable");
+  const trainable = parseOption("trainable", o.trainable);
   if (E.isLeft(trainable)) return trainable;
-  const validateShape = optionalBoolean(o.validateShape, "validateShape");
+  const validateShape = parseOption("validateShape", o.validateShape);
   if (E.isLeft(validateShape)) return validateShape;
-  const cols = optionalCollections(o.collections);
+  const cols = parseOption("collections", o.collections);
   if (E.isLeft(cols)) return cols;
-  const synchronization = parseSynchronization(o.synchronization ?? "auto");
+  const synchronization = parseOption("synchronization", o.synchronization);
   if (E.isLeft(synchronization)) return synchronization;
-  const aggregation = parseAggregation(o.aggregation ?? "none");
+  const aggregation = parseOption("aggregation", o.aggregation);
   if (E.isLeft(aggregation)) return aggregation;
   const value = d.initializer !== null && d.initializer._tag === "Value" ? d.initializer : null;
   return E.right({
@@ -442,7 +372,7 @@ function prepareOptions(name: unknown, options: unknown): Either<ScopeError, Pre
     validateShape: validateShape.right ?? true,
     collections: cols.right,
     cachingDevice: d.cachingDevice,
-    partitioner: (o.partitioner ?? null) as Partitioner | null,
+    partitioner: d.partitioner,
     customGetter: (o.customGetter ?? null) as CustomGetter | null,
     synchronization: synchronization.right,
     aggregation: aggregation.right,

@@ -21,15 +21,18 @@ class NameLog<V> {
   tip = 0;
 
   append(prefix: string, leaf: string, name: string, value: V): void {
+    // The tip moves first: should anything below throw (a stack overflow
+    // deep in a program), no version can see the half-made entry, and every
+    // later write from an existing version forks instead of writing after it.
+    const at = this.tip++;
     let scope = this.scopes.get(prefix);
     if (scope === undefined) {
       scope = new Map();
       this.scopes.set(prefix, scope);
     }
-    scope.set(leaf, this.tip);
-    this.names.push(name);
-    this.values.push(value);
-    this.tip++;
+    this.names[at] = name;
+    this.values[at] = value;
+    scope.set(leaf, at);
   }
 }
 

@@ -128,12 +128,6 @@ class NameScopeProgram<A> extends RecordedProgram<OpenedNameScope, A> {
   get key(): unknown {
     return this.name;
   }
-  guard(): unknown {
-    return undefined;
-  }
-  matches(recorded: unknown): boolean {
-    return recorded === undefined;
-  }
   decide(env: Env, state: RunState): Either<ScopeError, Step<OpenedNameScope>> {
     const { name, body } = this;
     if (name !== null && typeof name !== "string") {
@@ -224,12 +218,6 @@ class OpNameProgram extends RecordedProgram<string, string> {
   }
   get key(): unknown {
     return this.name;
-  }
-  guard(): unknown {
-    return undefined;
-  }
-  matches(recorded: unknown): boolean {
-    return recorded === undefined;
   }
   decide(env: Env, state: RunState): Either<ScopeError, Step<string>> {
     const name = this.name;

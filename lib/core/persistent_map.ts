@@ -110,13 +110,14 @@ export class PersistentMap<K, V> implements Iterable<readonly [K, V]> {
    */
   set(key: K, value: V): PersistentMap<K, V> {
     const log = this.#version === this.#log.tip ? this.#log : this.#fork();
+    // The tip moves first, so a write cut short leaves nothing a version sees.
+    const at = log.tip++;
     const prev = log.latest.get(key);
-    log.latest.set(key, { value, version: log.tip, prev });
+    log.latest.set(key, { value, version: at, prev });
     if (prev === undefined) {
       log.orderKeys.push(key);
-      log.orderVersions.push(log.tip);
+      log.orderVersions.push(at);
     }
-    log.tip++;
     return new PersistentMap(log, log.tip, prev === undefined ? this.size + 1 : this.size);
   }
 
@@ -131,10 +132,10 @@ export class PersistentMap<K, V> implements Iterable<readonly [K, V]> {
     const log = this.#version === this.#log.tip ? this.#log : this.#fork();
     // At the newest version every write is visible, so an absent key has no
     // entry; one from an abandoned branch was dropped by the fork.
-    log.latest.set(key, { value, version: log.tip, prev: undefined });
+    const at = log.tip++; // first: a write cut short leaves nothing a version sees
+    log.latest.set(key, { value, version: at, prev: undefined });
     log.orderKeys.push(key);
-    log.orderVersions.push(log.tip);
-    log.tip++;
+    log.orderVersions.push(at);
     return new PersistentMap(log, log.tip, this.size + 1);
   }
 

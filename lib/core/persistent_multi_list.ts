@@ -99,17 +99,20 @@ export class PersistentMultiList<K, T> implements Iterable<readonly [K, readonly
    */
   push(key: K, item: T): PersistentMultiList<K, T> {
     const log = this.#version === this.#log.tip ? this.#log : this.#fork();
+    const at = log.tip++; // first: a write cut short leaves nothing a version sees
     let items = log.items.get(key);
-    if (items === undefined) {
+    let stamps = log.stamps.get(key);
+    if (items === undefined || stamps === undefined) {
       items = [];
+      stamps = [];
       log.items.set(key, items);
-      log.stamps.set(key, []);
+      log.stamps.set(key, stamps);
       log.keys.push(key);
-      log.keyStamps.push(log.tip);
+      log.keyStamps.push(at);
     }
-    items.push(item);
-    log.stamps.get(key)!.push(log.tip);
-    log.tip++;
+    // Stamps and items stay aligned even after a write cut short.
+    items[stamps.length] = item;
+    stamps.push(at);
     return new PersistentMultiList(log, log.tip);
   }
 

@@ -15,7 +15,13 @@ import type { Regularizer, RegularizerFunction } from "../regularizers/regulariz
 import { composeCustomGetters, type CustomGetter } from "./custom_getter.ts";
 import type { DType } from "./dtype.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
-import { checkOptionKeys, invalidArgument as invalid, parseDefaults } from "./_options.ts";
+import { checkOptionKeys, invalidArgument as invalid } from "./_options.ts";
+import {
+  type DefaultKey,
+  parseDefaults,
+  type SameKeys,
+  VARIABLE_SCOPE_OPTION_KEYS,
+} from "./_arg_schema.ts";
 import { joinName, validateRelativeName } from "./name.ts";
 import { type Body, enterNameScope, isBody, resolveBody } from "./name_scope.ts";
 import { type Env, fail, type Program, type RunState, type Step } from "./program.ts";
@@ -84,19 +90,13 @@ export interface VariableScopeOptions {
   readonly auxiliaryNameScope?: boolean;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set([
-  "defaultName",
-  "reuse",
-  "initializer",
-  "regularizer",
-  "cachingDevice",
-  "partitioner",
-  "customGetter",
-  "dtype",
-  "useResource",
-  "constraint",
-  "auxiliaryNameScope",
-]);
+// The option keys come from the one argument schema (`_arg_schema.ts`);
+// this checks that the documented options name the same fields.
+const _optionsMatchSchema: SameKeys<
+  VariableScopeOptions,
+  DefaultKey | "defaultName" | "reuse" | "customGetter" | "auxiliaryNameScope"
+> = true;
+const OPTION_KEYS = VARIABLE_SCOPE_OPTION_KEYS;
 
 interface Overrides {
   readonly reuse: true | "AUTO_REUSE" | null;
@@ -132,7 +132,6 @@ function parseOptions(options: unknown): Either<ScopeError, Overrides> {
   return E.right({
     ...defaults.right,
     reuse: reuse.right,
-    partitioner: (o.partitioner ?? null) as Partitioner | null,
     customGetter: (o.customGetter ?? null) as CustomGetter | null,
     auxiliaryNameScope: aux,
     defaultName,
@@ -247,10 +246,10 @@ class VariableScopeProgram<A> extends RecordedProgram<OpenedScope, A> {
   get key(): unknown {
     return this.nameOrScope;
   }
-  guard(): unknown {
+  override guard(): unknown {
     return scopeGuard(this.options);
   }
-  matches(recorded: unknown): boolean {
+  override matches(recorded: unknown): boolean {
     const o = this.options;
     if (typeof o !== "object" || o === null) return recorded === undefined;
     const r = recorded as readonly unknown[] | undefined;

@@ -11,8 +11,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import * as E from "fp-ts/lib/Either.js";
 import type { Env } from "../core/program.ts";
-import type { ScopeError } from "../core/errors.ts";
+import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
+import { checkOptionKeys } from "../core/_options.ts";
 import type { Variable } from "../core/variable.ts";
 
 /** Where a pass finds variables' tensors. */
@@ -116,4 +118,27 @@ export function writtenValue(
     value = next;
   }
   return value;
+}
+
+const SEED_KEYS: ReadonlySet<string> = new Set(["seed"]);
+
+/**
+ * The seed a pass runs with: `options.seed` (a safe integer), or `fallback`
+ * when none is given (0 for apply, the step's number for a trainer). Throws
+ * the typed error for bad options.
+ */
+export function passSeed(options: unknown, what: string, fallback: number): number {
+  if (options === undefined) return fallback;
+  const read = checkOptionKeys(options, SEED_KEYS, what);
+  if (E.isLeft(read)) throw read.left;
+  const seed = read.right.seed;
+  if (seed === undefined) return fallback;
+  if (!Number.isSafeInteger(seed)) {
+    throw scopeError(
+      "InvalidArgument",
+      `Invalid seed ${describeValue(seed)}: expected a safe integer`,
+      { argument: "seed" },
+    );
+  }
+  return seed as number;
 }

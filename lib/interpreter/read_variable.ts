@@ -12,7 +12,7 @@ import { getVariable, type GetVariableOptions } from "../core/get_variable.ts";
 import type { Env, Program, RunState, Step } from "../core/program.ts";
 import type { Either } from "../core/either.ts";
 import { RecordedProgram, RecordedStep } from "../core/_recorded.ts";
-import { sameGuardElement } from "../core/_same_guard_element.ts";
+import { matchesShapeDType, shapeDTypeGuard } from "../core/_same_guard_element.ts";
 import type { PartitionedVariable, Variable, VariableLike } from "../core/variable.ts";
 import { passOf, type SlotSource } from "./_pass.ts";
 
@@ -195,14 +195,13 @@ class VariableProgram extends RecordedProgram<Slots, tf.Tensor> {
     super();
   }
 
-  guard(): unknown {
-    const shape: unknown = this.options?.shape;
-    return [Array.isArray(shape) ? shape.slice() : shape, this.options?.dtype];
+  // Shape and dtype can change what a call resolves to.
+  override guard(): unknown {
+    return shapeDTypeGuard(this.options);
   }
 
-  matches(recorded: unknown): boolean {
-    const r = recorded as readonly unknown[];
-    return sameGuardElement(r[0], this.options?.shape) && r[1] === this.options?.dtype;
+  override matches(recorded: unknown): boolean {
+    return matchesShapeDType(recorded, this.options);
   }
 
   decide(env: Env, state: RunState): Either<ScopeError, Step<Slots>> {

@@ -25,7 +25,7 @@ import { applyConstraint } from "./apply_constraint.ts";
 import { checkParams, Params, paramsLayout, shareTensor } from "./params.ts";
 import { storeLossSlots, sumLosses } from "./regularization.ts";
 import { requireBackend } from "./require_backend.ts";
-import { Pass, type SlotSource, writtenValue } from "./_pass.ts";
+import { Pass, passSeed, type SlotSource, writtenValue } from "./_pass.ts";
 import {
   type ApplyOptions,
   asScopeError,
@@ -218,7 +218,7 @@ export function makeTrainer<I>(
     if (disposed) throw scopeError("InvalidArgument", "This trainer was disposed", {});
     const bad = checkParams(params);
     if (bad !== null) throw bad;
-    const seed = stepSeed(stepOptions, steps++);
+    const seed = passSeed(stepOptions, "step", steps++);
     requireBackend();
     const s = slotsFor(params);
     const pass = new Pass(s.source, seed);
@@ -316,23 +316,6 @@ export function makeTrainer<I>(
       release();
     },
   });
-}
-
-function stepSeed(options: unknown, step: number): number {
-  const keys = checkOptionKeys(options, new Set(["seed"]), "step");
-  if (E.isLeft(keys)) throw keys.left;
-  const given = typeof options === "object" && options !== null && Object.hasOwn(options, "seed")
-    ? (options as { seed?: unknown }).seed
-    : undefined;
-  if (given === undefined) return step;
-  if (!Number.isSafeInteger(given)) {
-    throw scopeError(
-      "InvalidArgument",
-      `Invalid seed ${describeValue(given)}: expected a safe integer`,
-      { argument: "seed" },
-    );
-  }
-  return given as number;
 }
 
 function freeSaved(tape: unknown): void {

@@ -30,7 +30,7 @@ import { requireBackend } from "./require_backend.ts";
 import { initialTensor } from "./initial_tensor.ts";
 import { inputSignature } from "./input_signature.ts";
 import { checkParams, Params, paramsLayout, shareTensor } from "./params.ts";
-import { Pass, type SlotSource, writtenValue } from "./_pass.ts";
+import { Pass, passSeed, type SlotSource, writtenValue } from "./_pass.ts";
 
 /**
  * Options of {@linkcode transform}.
@@ -225,7 +225,7 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
   }
 
   init(input: I, options?: InitOptions): Initialized {
-    const seed = parseSeed(options, "init");
+    const seed = passSeed(options, "init", 0);
     requireBackend();
     const made: tf.Tensor[] = [];
     const slots = new Map<string, number>();
@@ -281,7 +281,7 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
   #applyPass(params: Params, input: I, options: unknown, update: boolean): Updated<O> {
     const bad = checkParams(params);
     if (bad !== null) throw bad;
-    const seed = parseSeed(options, "apply");
+    const seed = passSeed(options, "apply", 0);
     requireBackend();
     const session = this.#session(params.store);
     let source = session.sources.get(params);
@@ -436,26 +436,6 @@ const NO_SLOTS: SlotSource = {
     throw scopeError("InvalidParams", "No parameters", {});
   },
 };
-
-function parseSeed(options: unknown, what: string): number {
-  if (options === undefined) return 0;
-  const keys = checkOptionKeys(options, SEED_KEYS, what);
-  if (E.isLeft(keys)) throw keys.left;
-  const given = typeof options === "object" && options !== null && Object.hasOwn(options, "seed")
-    ? (options as { seed?: unknown }).seed
-    : undefined;
-  const seed = given ?? 0;
-  if (!Number.isSafeInteger(seed)) {
-    throw scopeError(
-      "InvalidArgument",
-      `Invalid seed ${describeValue(seed)}: expected a safe integer`,
-      { argument: "seed" },
-    );
-  }
-  return seed as number;
-}
-
-const SEED_KEYS: ReadonlySet<string> = new Set(["seed"]);
 
 function unwrap<A>(r: Either<ScopeError, RunResult<A>>): RunResult<A> {
   if (E.isLeft(r)) throw r.left;

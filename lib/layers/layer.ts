@@ -742,10 +742,10 @@ class LayerStateStep<W> extends RecordedProgram<LayerState<W>, LayerState<W>> {
       ? [layer.className, layer.baseName, layer.scope, layer.reuse, scopeArg]
       : undefined;
   }
-  guard(): unknown {
+  override guard(): unknown {
     return this.#guard;
   }
-  matches(recorded: unknown): boolean {
+  override matches(recorded: unknown): boolean {
     const g = this.#guard;
     if (g === undefined || recorded === undefined) return recorded === g;
     const r = recorded as readonly unknown[];

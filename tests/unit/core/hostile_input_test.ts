@@ -4,11 +4,14 @@
 import * as assert from "node:assert/strict";
 import { pipe } from "fp-ts/lib/function.js";
 import {
+  addToCollection,
   constantInitializer,
   createVariables,
   emptyStore,
   findVariable,
+  fixedSizePartitioner,
   flatMap,
+  getCollection,
   getVariable,
   listVariables,
   makeTemplate,
@@ -259,4 +262,70 @@ Deno.test("issue 7: Object.prototype.customGetter does not reach makeTemplate's 
     assert.equal(value, "t/w:0");
   });
   assert.equal(ran, 0);
+});
+
+Deno.test("issue 7: runs stopped by a stack overflow at many depths leave their input store intact and usable", () => {
+  const start = runScopedOrThrow(scoped(function* (): Gen<void> {
+    yield* getVariable("a", { shape: [1] });
+    yield* addToCollection("mine", 1);
+    yield* variableScope(
+      "t",
+      getVariable("p", { shape: [4], partitioner: fixedSizePartitioner(2) }),
+    );
+  })).store;
+  const body = variableScope(
+    "s",
+    scoped(function* (): Gen<void> {
+      yield* getVariable("x", { shape: [1] });
+      yield* addToCollection("mine", 2);
+      yield* getVariable("q", { shape: [4], partitioner: fixedSizePartitioner(2) });
+    }),
+  );
+  // flatMap nesting uses the stack linearly (cheap), so the overflow point
+  // can be moved frame by frame through the innermost store writes.
+  const nest = (depth: number): Program<unknown> => {
+    let p: Program<unknown> = body;
+    for (let i = 0; i < depth; i++) {
+      const inner = p;
+      p = pipe(of(0), flatMap(() => inner));
+    }
+    return p;
+  };
+  // Hover around the depth where the stack runs out (it moves as the JIT
+  // warms up): deeper after a run that fitted, a little shallower after one
+  // that overflowed, so the overflow lands at many different frames.
+  let depth = 1000;
+  let overflowed = 0;
+  for (let round = 0; round < 400 && overflowed < 60; round++) {
+    const r = runScoped(nest(depth), start);
+    if (r._tag === "Left") {
+      assert.equal(r.left.tag, "NestingTooDeep");
+      overflowed++;
+      depth -= 3;
+    } else {
+      depth += depth < 4000 ? 1000 : 50;
+    }
+    const after = runScopedOrThrow(
+      scoped(function* (): Gen<void> {
+        yield* getVariable("b", { shape: [2] });
+        yield* addToCollection("mine", 3);
+      }),
+      start,
+    ).store;
+    assert.deepEqual(listVariables(after).map((v) => v.fullName), [
+      "a",
+      "t/p/part_0",
+      "t/p/part_1",
+      "b",
+    ]);
+    for (const v of listVariables(after)) assert.equal(findVariable(after, v.fullName), v);
+    assert.equal(findVariable(after, "s/x"), undefined);
+    assert.deepEqual(getCollection(after, "mine"), [1, 3]);
+    assert.deepEqual(listVariables(start).map((v) => v.fullName), [
+      "a",
+      "t/p/part_0",
+      "t/p/part_1",
+    ]);
+  }
+  assert.ok(overflowed > 0);
 });
