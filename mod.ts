@@ -65,6 +65,8 @@ export {
   type CreateVariables,
   createVariables,
   type CreationPolicy,
+  type OwnedByObject,
+  ownedByObject,
   type ReuseOnly,
   reuseOnly,
 } from "./lib/core/creation_policy.ts";

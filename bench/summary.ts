@@ -20,6 +20,7 @@
  * train_step_vs_train_on_batch_B ratio=X  trainer step + loss read / model.trainOnBatch (bound 0.95)
  * apply_heap_vs_handwritten_B ratio=X     JS heap bytes per compiled apply / per hand-written pass
  * wasm_vs_cpu_demo ratio=X                the siamese example's training step on wasm / on cpu
+ * tracked_layer_fit_vs_layers_B ratio=X   fit epoch, model around a trackTf1StyleVariables layer / tfjs-layers dense model (bound 1.05)
  * convnet_apply_vs_layers_B ratio=X          conv net apply / tfjs-layers predict (bound 1.0)
  * batchnorm_train_step_vs_layers_B ratio=X  dense-BN-dense trainer step / trainOnBatch (bound 1.0)
  * lstm_apply_vs_handwritten_B ratio=X     dynamicRnn(LSTMCell(128)) apply / the obvious tfjs loop (bound 1.0)
@@ -49,6 +50,7 @@ import { label } from "./_fixtures.ts";
 import { measureDefaultNames } from "./_default_names.ts";
 import { LAYERS_FULL, LAYERS_QUICK, layersLines, measureLayers } from "./layers_measure.ts";
 import { measureLstm, measureLstmTrain } from "./_lstm.ts";
+import { measureTrackedLayerFit, TRACKED_FIT } from "./_tracked_layer.ts";
 import { checksum, measureLookup, measureScaling, type ScalingResult } from "./_measure.ts";
 import { APPLY_BATCH, DEMO_BATCH, MLP_SIZES, TRAIN_BATCH } from "./_mlp.ts";
 import { REPLAYED_STEPS, replayFixture } from "./_replay.ts";
@@ -367,6 +369,33 @@ for (const backend of ["cpu", "wasm"] as const) {
   } catch (e) {
     lines.push(
       `# lstm training ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+// A tfjs-layers model around a trackTf1StyleVariables layer (bench/_tracked_layer.ts).
+const TRACKED_FIT_BOUND = 1.05;
+for (const backend of ["cpu", "wasm"] as const) {
+  try {
+    const r = await measureTrackedLayerFit(backend, quick ? 3 : 21, quick ? 1 : 2);
+    const p = r.fit;
+    const name = `tracked_layer_fit_vs_layers_${backend}`;
+    lines.push(`${name} ratio=${p.ratio.toFixed(2)}`);
+    lines.push(
+      `# ${name}: fit epoch (${TRACKED_FIT.samples} samples, batch ${TRACKED_FIT.batch}, ${TRACKED_FIT.input}-${TRACKED_FIT.hidden}-${TRACKED_FIT.hidden}-${TRACKED_FIT.output}, SGD) with the two hidden layers as TF1 dense layers in a decorated call ${
+        (p.aUs / 1000).toFixed(1)
+      }ms, all tfjs-layers dense ${
+        (p.bUs / 1000).toFixed(1)
+      }ms; median of per-round ratios over ${p.aSamples.length} rounds (10th–90th percentile ${
+        p.spread[0].toFixed(2)
+      }–${p.spread[1].toFixed(2)}; ratio of medians ${p.mediansRatio.toFixed(2)})${
+        quick
+          ? ""
+          : `; bound ${TRACKED_FIT_BOUND}: ${p.ratio <= TRACKED_FIT_BOUND ? "within" : "EXCEEDED"}`
+      }${r.leaked === 0 ? "" : `; LEAKED ${r.leaked} tensors`}`,
+    );
+  } catch (e) {
+    lines.push(
+      `# tracked layer fit ${backend}: not measured: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
 }

@@ -11,6 +11,10 @@
  *   `CreationRefused`. The run so meets exactly the sharing rules (reuse,
  *   `VariableExists`) the creating run met and hands back the very
  *   variables it made.
+ * - `ownedByObject()`: a run against the private store of an object that
+ *   owns its variables (`trackTf1StyleVariables`, spec Q2, Q7): creation is
+ *   allowed, a scope's reuse `false`/inherit acts as `AUTO_REUSE` (never
+ *   `VariableExists`), and a partitioner is `PartitionerUnsupported`.
  *
  * @module
  */
@@ -43,7 +47,47 @@ export interface ReuseOnly {
  *
  * @category running
  */
-export type CreationPolicy = CreateVariables | ReuseOnly;
+export type CreationPolicy = CreateVariables | ReuseOnly | OwnedByObject;
+
+/**
+ * Creation into an object's own store (TF1 `track_tf1_style_variables`):
+ * reuse acts as `AUTO_REUSE` unless it is `true`; partitioners are refused.
+ *
+ * @category running
+ */
+export interface OwnedByObject {
+  /** Discriminant. */
+  readonly _tag: "OwnedByObject";
+}
+
+const OWNED: OwnedByObject = Object.freeze({ _tag: "OwnedByObject" });
+
+/**
+ * The policy of a run against an object's own store (spec Q2, Q7): as
+ * `createVariables()`, but an existing name is taken instead of being
+ * `VariableExists` (TF2's shim behaves "as if reuse is always AUTO_REUSE"),
+ * and a partitioner is `PartitionerUnsupported`.
+ *
+ * @returns the policy
+ *
+ * @example
+ * ```ts
+ * import { emptyStore, getVariable, ownedByObject, runWith, scoped, startState } from "varscope";
+ * import * as assert from "node:assert/strict";
+ *
+ * const twice = scoped(function* () {
+ *   return [yield* getVariable("v", { shape: [1] }), yield* getVariable("v", { shape: [1] })];
+ * });
+ * const run = { creation: ownedByObject(), recording: null, interpreter: null };
+ * const r = runWith(twice, startState(emptyStore()), run);
+ * assert.ok(r._tag === "Right" && r.right.value[0] === r.right.value[1]);
+ * ```
+ *
+ * @category running
+ */
+export function ownedByObject(): OwnedByObject {
+  return OWNED;
+}
 
 const CREATE: CreateVariables = Object.freeze({ _tag: "CreateVariables" });
 

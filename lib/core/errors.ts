@@ -51,6 +51,17 @@ export type ScopeErrorTag =
   | "TemplateError"
   /** The run's creation policy refused to create a variable (an apply run, `reuseOnly`). */
   | "CreationRefused"
+  /** A partitioner inside an object that owns its variables (TF1 Q7, `ownedByObject`). */
+  | "PartitionerUnsupported"
+  /** A scope or reuse argument given to a keras-style layer or RNN cell (TF1 P4). */
+  | "KerasStyle"
+  /**
+   * Objects that own their variables (`varscope/objects`) misused: a method
+   * decorated on a class that is not a Module or Layer, `runTf1` or
+   * `getOrCreateLayer` outside a decorated call, an async method or
+   * construction callback.
+   */
+  | "ObjectError"
   /** A tensor backend is unknown, unavailable or not ready (interpreter). */
   | "BackendError"
   /** A variable's dtype has no TensorFlow.js equivalent (interpreter). */

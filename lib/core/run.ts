@@ -11,7 +11,7 @@ import type { Either } from "./either.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { emptyNameTable } from "./name_table.ts";
 import { type Env, isProgram, type Program, type RunContext, type RunState } from "./program.ts";
-import { createVariables, type CreationPolicy } from "./creation_policy.ts";
+import { createVariables, type CreationPolicy, ownedByObject } from "./creation_policy.ts";
 import { checkOptionKeys } from "./_options.ts";
 import { emptyScopeCounts } from "./scope_counts.ts";
 import { rootScope } from "./scope.ts";
@@ -154,10 +154,11 @@ function runCreation(options: unknown): Either<ScopeError, CreationPolicy> {
   if (tag === "ReuseOnly" && isStore((creation as { source?: unknown }).source)) {
     return E.right(creation);
   }
+  if (tag === "OwnedByObject") return E.right(ownedByObject());
   return E.left(
     scopeError(
       "InvalidArgument",
-      `Invalid creation: expected createVariables() or reuseOnly(store), got ${
+      `Invalid creation: expected createVariables(), reuseOnly(store) or ownedByObject(), got ${
         describeValue(creation)
       }`,
       { argument: "creation" },

@@ -7,7 +7,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import type { Either } from "./either.ts";
-import type { GetterArgs } from "./custom_getter.ts";
+import { CheckedArgs, type GetterArgs } from "./custom_getter.ts";
 import type { DType } from "./dtype.ts";
 import { describeValue, type ScopeError, scopeError } from "./errors.ts";
 import { partitionedVariable } from "./partitioned_variable.ts";
@@ -16,7 +16,7 @@ import { type Shape, shapesCompatible } from "./shape.ts";
 import { type Made, singleVariable } from "./single_variable.ts";
 import type { Store } from "./store.ts";
 import type { CreationPolicy } from "./creation_policy.ts";
-import { decideReuse } from "./reuse.ts";
+import { AUTO_REUSE, decideReuse } from "./reuse.ts";
 import type { Variable, VariableLike } from "./variable.ts";
 
 /**
@@ -52,11 +52,25 @@ export function reusedVariable(
  * @internal
  */
 export function runTrueGetter(
-  args: GetterArgs,
+  given: GetterArgs,
   state: RunState,
   creation: CreationPolicy,
 ): Either<ScopeError, Step<VariableLike>> {
+  let args = given;
   const { store, names } = state;
+  if (creation._tag === "OwnedByObject") {
+    // TF1 Q7, Q2: the shim refuses partitioners and never raises "already exists".
+    if (args.partitioner !== null) {
+      return E.left(
+        scopeError(
+          "PartitionerUnsupported",
+          `Cannot get variable "${args.name}": \`partitioner\` arg for \`get_variable\` is unsupported in TF2 (objects that own their variables do not partition them)`,
+          { name: args.name },
+        ),
+      );
+    }
+    if (args.reuse !== true && args.reuse !== AUTO_REUSE) args = withAutoReuse(args);
+  }
   const isScalar = args.shape !== undefined && args.shape.length === 0;
   let made: Made<VariableLike>;
   if (args.partitioner !== null && !isScalar) {
@@ -91,4 +105,24 @@ export function runTrueGetter(
   // Reusing changes nothing: keep the state object as it is.
   if (next.store === store && next.names === names) return E.right({ value: next.value, state });
   return E.right({ value: next.value, state: { ...state, store: next.store, names: next.names } });
+}
+
+function withAutoReuse(args: GetterArgs): GetterArgs {
+  return new CheckedArgs({
+    name: args.name,
+    shape: args.shape,
+    dtype: args.dtype,
+    initializer: args.initializer,
+    regularizer: args.regularizer,
+    reuse: AUTO_REUSE,
+    trainable: args.trainable,
+    collections: args.collections,
+    cachingDevice: args.cachingDevice,
+    partitioner: args.partitioner,
+    validateShape: args.validateShape,
+    useResource: args.useResource,
+    constraint: args.constraint,
+    synchronization: args.synchronization,
+    aggregation: args.aggregation,
+  });
 }

@@ -38,6 +38,7 @@ import { RecordedProgram } from "../core/_recorded.ts";
 import { sameGuardElement } from "../core/_same_guard_element.ts";
 import type { VariableLike } from "../core/variable.ts";
 import { variableScope } from "../core/variable_scope.ts";
+import { kerasStyleNow, ownedCallRunner } from "../objects/_keras_style_flag.ts";
 
 /**
  * Constructor options every layer takes (TF1 `Layer.__init__` keyword
@@ -161,6 +162,31 @@ export function toSnakeCase(name: string): string {
   return insecure.startsWith("_") ? `private${insecure}` : insecure;
 }
 
+// TF1 P4: keras-style layers refuse scopes (the functional forms pass
+// `name` as the scope) and any reuse, even false.
+function checkKerasStyle(
+  name: string | VariableScope | null,
+  scope: string | VariableScope | null,
+  reuse: unknown,
+): void {
+  const given = scope ?? (isVariableScope(name) ? name : null);
+  if (given !== null) throw kerasStyleError("scope", given);
+  if (reuse !== undefined && reuse !== null) throw kerasStyleError("reuse", reuse);
+}
+
+function kerasStyleError(what: "scope" | "reuse", value: unknown): ScopeError {
+  const seen = isVariableScope(value)
+    ? value.name
+    : typeof value === "string"
+    ? value
+    : describeValue(value);
+  return scopeError(
+    "KerasStyle",
+    `${what} argument not allowed when keras style layers are enabled, but saw: ${seen}`,
+    { argument: what, value },
+  );
+}
+
 function optionError(what: string, why: string, value: unknown): ScopeError {
   return scopeError(
     "InvalidArgument",
@@ -262,6 +288,12 @@ export abstract class Layer<I, O, W = unknown, C extends object = Record<never, 
   readonly scope: string | VariableScope | null;
   /** The collection key of this object's state in a store. */
   readonly stateKey: string;
+  /**
+   * Whether the layer was constructed in keras style (TF1 P1–P4,
+   * `kerasStyleScope` in `varscope/objects`): it owns its variables and
+   * its calls never touch the run's store.
+   */
+  readonly kerasStyle: boolean;
 
   /**
    * Checks and keeps the TF1 constructor options.
@@ -288,6 +320,8 @@ export abstract class Layer<I, O, W = unknown, C extends object = Record<never, 
       if (E.isLeft(r)) throw r.left;
       reuse = r.right;
       scope = parseScopeLike(o.scope, "scope");
+      this.kerasStyle = kerasStyleNow();
+      if (this.kerasStyle) checkKerasStyle(name, scope, o.reuse);
       const trainable = o.trainable ?? true;
       if (typeof trainable !== "boolean") {
         throw optionError("trainable", "expected a boolean", trainable);
@@ -641,6 +675,7 @@ class LayerCallProgram<I, O, W, C extends object> extends ProgramBase<O> {
     readonly inputs: I,
     readonly options: C & CallOptions,
     readonly fresh: boolean,
+    readonly owned: boolean = false,
   ) {
     super();
   }
@@ -659,6 +694,15 @@ class LayerCallProgram<I, O, W, C extends object> extends ProgramBase<O> {
       scopeArg = parseScopeLike((options as CallOptions).scope, "scope");
     } catch (e) {
       return E.left(asLayerError(e));
+    }
+    if (layer.kerasStyle && !this.owned) {
+      // TF1 P2–P4: the call runs against the layer's own variables.
+      if (scopeArg !== null) return E.left(kerasStyleError("scope", scopeArg));
+      const runner = ownedCallRunner();
+      if (runner !== null) {
+        const body = new LayerCallProgram(layer, this.inputs, options, this.fresh, true);
+        return runner(layer, body, env, state);
+      }
     }
     // A fresh object's state is always "first call": its replay is keyed on
     // what decides the scope, not on the object (made anew on every pass).

@@ -57,7 +57,20 @@ export function variablesOf(cell: unknown, store: Store): readonly VariableLike[
 
 /** Binds a cell made through a layer. */
 export function layerBinder<S extends RNNState>(layer: CellLayer<S>): Binder<S> {
-  return (depth, scope) => layer.apply(depth, scope === undefined ? undefined : { scope });
+  const binder: Binder<S> = (depth, scope) =>
+    layer.apply(depth, scope === undefined ? undefined : { scope });
+  binderLayers.set(binder, layer);
+  return binder;
+}
+
+// The layer behind a binder, so that objects owning their variables
+// (keras style, `varscope/objects`) can find a cell's layer.
+const binderLayers = new WeakMap<object, object>();
+
+/** The layer behind a cell (keras-style objects own their variables there). */
+export function cellLayerOf(cell: unknown): object | undefined {
+  const binder = typeof cell === "object" && cell !== null ? binders.get(cell)?.binder : undefined;
+  return binder === undefined ? undefined : binderLayers.get(binder);
 }
 
 /** The binder of a cell made by this module, or undefined. */
