@@ -67,7 +67,10 @@ export interface RegularizationLoss {
   readonly regularizer: Regularizer;
 }
 
-function matcher(scope: string | undefined): Either<ScopeError, (item: unknown) => boolean> {
+/** @internal TF1's scope filter of a collection: `re.match(scope, item.name)`. */
+export function matcher(
+  scope: string | undefined,
+): Either<ScopeError, (item: unknown) => boolean> {
   if (scope === undefined || scope === "") return E.right(() => true);
   let re: RegExp;
   try {

@@ -28,6 +28,18 @@ export interface SlotSource {
 /** How a write combines with the variable's value. */
 export type WriteKind = "assign" | "assignAdd" | "assignSub";
 
+/**
+ * A loss a pass added to TF1's `REGULARIZATION_LOSSES` (a layer's activity
+ * regularizer): part of `regularizationLoss()` and of a trainer's
+ * regularized loss.
+ */
+export interface PassLoss {
+  /** The loss's name, for TF1's scope filter ("dense/ActivityRegularizer"). */
+  readonly name: string;
+  /** Kept past the pass's tidy; disposed with the pass's writes. */
+  readonly value: tf.Scalar;
+}
+
 /** A variable write made during a pass, applied after it. */
 export interface Write {
   readonly slot: number;
@@ -43,6 +55,7 @@ export interface Write {
  */
 export class Pass {
   readonly writes: Write[] = [];
+  readonly losses: PassLoss[] = [];
   #draws = 0;
   busy = false;
 
@@ -50,7 +63,7 @@ export class Pass {
 
   /** Makes the pass new for a run with these slots and seed. */
   start(slots: SlotSource, seed: number): void {
-    if (this.writes.length > 0) this.disposeWrites();
+    this.disposeWrites();
     this.slots = slots;
     this.seed = seed;
     this.#draws = 0;
@@ -70,11 +83,19 @@ export class Pass {
     this.#draws = 0;
   }
 
-  /** Frees the writes' values (after they were applied, or on failure). */
+  /**
+   * Frees the writes' values and the added losses (after the writes were
+   * applied, or on failure).
+   */
   disposeWrites(): void {
-    if (this.writes.length === 0) return;
-    for (const w of this.writes) w.value.dispose();
-    this.writes.length = 0;
+    if (this.writes.length > 0) {
+      for (const w of this.writes) w.value.dispose();
+      this.writes.length = 0;
+    }
+    if (this.losses.length > 0) {
+      for (const l of this.losses) l.value.dispose();
+      this.losses.length = 0;
+    }
   }
 }
 

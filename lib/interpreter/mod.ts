@@ -47,6 +47,7 @@ export { inputSignature } from "./input_signature.ts";
 export { readShards, readVariable, variable } from "./read_variable.ts";
 export { assign, assignAdd, assignSub } from "./state_updates.ts";
 export { randomSeed } from "./random_seed.ts";
+export { addRegularizationLoss } from "./pass_losses.ts";
 export { regularizationLoss, totalRegularizationLoss } from "./regularization.ts";
 
 // Parameters.

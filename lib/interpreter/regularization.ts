@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as E from "fp-ts/lib/Either.js";
-import { type RegularizationLoss, regularizationLosses } from "../core/collections.ts";
+import { matcher, type RegularizationLoss, regularizationLosses } from "../core/collections.ts";
 import { describeValue, scopeError } from "../core/errors.ts";
 import { fail, type Program } from "../core/program.ts";
 import type { Store } from "../core/store.ts";
@@ -81,8 +81,9 @@ export function storeLossSlots(store: Store, scope?: string): readonly LossSlot[
 /**
  * TF1 `tf.losses.get_regularization_loss(scope)` inside a program: the sum
  * of the regularization losses recorded so far (optionally those whose
- * names match `scope`), computed from the variables' current tensors, so
- * a training step's gradients include it.
+ * names match `scope`), computed from the variables' current tensors, plus
+ * the losses this pass added (`addRegularizationLoss`, activity
+ * regularizers), so a training step's gradients include it.
  *
  * @param scope TF1's scope filter, matched at the start of loss names
  * @returns the program yielding a float32 scalar (0 without losses)
@@ -130,7 +131,17 @@ export function regularizationLoss(scope?: string): Program<tf.Scalar> {
     (slots, env, state) => {
       const pass = passOf(env);
       if (pass === null) return E.left(notInterpreted("regularizationLoss"));
-      return E.right({ value: sumLosses(slots, pass.slots.tensor), state });
+      const variables = sumLosses(slots, pass.slots.tensor);
+      if (pass.losses.length === 0) return E.right({ value: variables, state });
+      // Losses this pass added (activity regularizers) count too, as in
+      // TF1's REGULARIZATION_LOSSES collection.
+      const match = matcher(scope);
+      if (E.isLeft(match)) return match;
+      const added = pass.losses.filter(match.right).map((l) => l.value);
+      if (added.length === 0) return E.right({ value: variables, state });
+      const total = tf.addN([variables, ...added]) as tf.Scalar;
+      variables.dispose();
+      return E.right({ value: total, state });
     },
   );
 }

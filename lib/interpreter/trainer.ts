@@ -256,9 +256,14 @@ export function makeTrainer<I>(
               {},
             );
           }
-          produced = lossSlots.length === 0
-            ? out
-            : tf.add(out, sumLosses(lossSlots, s.source.tensor));
+          // TF1: loss + tf.losses.get_regularization_loss(): the variables'
+          // regularizers and the losses this pass added (activity).
+          const added = regularization ? pass.losses.map((l) => l.value) : [];
+          produced = lossSlots.length === 0 && added.length === 0 ? out : tf.addN([
+            out,
+            ...(lossSlots.length === 0 ? [] : [sumLosses(lossSlots, s.source.tensor)]),
+            ...added,
+          ]);
           return produced as tf.Scalar;
         }, s.trainable);
         optimizer.applyGradients(computed.grads);

@@ -32,8 +32,6 @@ export interface WeightOptions {
   readonly kernelRegularizer?: Regularizer | RegularizerFunction | null;
   /** A regularizer of the bias. */
   readonly biasRegularizer?: Regularizer | RegularizerFunction | null;
-  /** Not supported: only null (a non-null value is `InvalidArgument`). */
-  readonly activityRegularizer?: null;
   /** A constraint applied to the kernel after each optimizer step. */
   readonly kernelConstraint?: Constraint | ConstraintFunction | null;
   /** A constraint applied to the bias after each optimizer step. */
@@ -47,7 +45,6 @@ export const WEIGHT_OPTION_KEYS: readonly string[] = [
   "biasInitializer",
   "kernelRegularizer",
   "biasRegularizer",
-  "activityRegularizer",
   "kernelConstraint",
   "biasConstraint",
 ];
@@ -57,13 +54,6 @@ export function checkWeightOptions(o: WeightOptions): boolean {
   const useBias = o.useBias ?? true;
   if (typeof useBias !== "boolean") {
     throw layerOptionError("useBias", "expected a boolean", useBias);
-  }
-  if (o.activityRegularizer !== undefined && o.activityRegularizer !== null) {
-    throw layerOptionError(
-      "activityRegularizer",
-      "activity regularizers are not supported (a loss of the output, not of a variable)",
-      o.activityRegularizer,
-    );
   }
   return useBias;
 }

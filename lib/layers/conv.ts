@@ -44,6 +44,7 @@ import {
 } from "./_conv_args.ts";
 import {
   asLayerError,
+  BASE_LAYER_KEYS,
   functionalLayer,
   Layer,
   layerOptionError,
@@ -128,11 +129,7 @@ export interface ConvWeights {
 type Kind = "conv" | "transpose" | "separable";
 
 const BASE_KEYS = [
-  "name",
-  "trainable",
-  "dtype",
-  "reuse",
-  "scope",
+  ...BASE_LAYER_KEYS,
   "activation",
   "strides",
   "padding",

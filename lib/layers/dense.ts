@@ -16,6 +16,7 @@ import { readVariable } from "../interpreter/read_variable.ts";
 import { type Activation, resolveActivation, type ResolvedActivation } from "./activation.ts";
 import {
   asLayerError,
+  BASE_LAYER_KEYS,
   functionalLayer,
   Layer,
   layerOptionError,
@@ -51,11 +52,7 @@ export interface DenseWeights {
 }
 
 const KEYS: ReadonlySet<string> = new Set([
-  "name",
-  "trainable",
-  "dtype",
-  "reuse",
-  "scope",
+  ...BASE_LAYER_KEYS,
   "activation",
   ...WEIGHT_OPTION_KEYS,
 ]);

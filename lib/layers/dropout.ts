@@ -13,6 +13,7 @@ import type { ScopeError } from "../core/errors.ts";
 import { type Env, of, type Program, type RunState, type Step } from "../core/program.ts";
 import {
   asLayerError,
+  BASE_LAYER_KEYS,
   functionalLayer,
   Layer,
   layerOptionError,
@@ -46,11 +47,7 @@ export interface DropoutCallOptions {
 }
 
 const KEYS: ReadonlySet<string> = new Set([
-  "name",
-  "trainable",
-  "dtype",
-  "reuse",
-  "scope",
+  ...BASE_LAYER_KEYS,
   "rate",
   "noiseShape",
   "seed",

@@ -21,15 +21,24 @@
  *
  * @module
  */
+import * as tf from "@tensorflow/tfjs-core";
 import * as E from "fp-ts/lib/Either.js";
 import { checkOptionKeys } from "../core/_options.ts";
+import {
+  addsLoss,
+  normalizeRegularizer,
+  type Regularizer,
+  type RegularizerFunction,
+} from "../regularizers/regularizer.ts";
+import { regularizationLossValue } from "../interpreter/regularization_loss.ts";
+import { addRegularizationLoss } from "../interpreter/pass_losses.ts";
 import { ProgramBase } from "../core/_program_base.ts";
 import type { DType } from "../core/dtype.ts";
 import type { Either } from "../core/either.ts";
 import { describeValue, ScopeError, scopeError } from "../core/errors.ts";
 import { getVariable, type GetVariableOptions } from "../core/get_variable.ts";
 import { nameScope } from "../core/name_scope.ts";
-import type { Env, Program, RunState, Step } from "../core/program.ts";
+import { type Env, makeProgram, type Program, type RunState, type Step } from "../core/program.ts";
 import { isReuseOn, parseReuse, type ReuseArgument, type ScopeReuse } from "../core/reuse.ts";
 import { isVariableScope, type VariableScope } from "../core/scope.ts";
 import { getVariableScope } from "../core/scope_setters.ts";
@@ -69,6 +78,13 @@ export interface LayerOptions {
    * forms (`dense(x, …, { name })`) pass their `name` here (N2, N5, N6).
    */
   readonly scope?: string | VariableScope | null;
+  /**
+   * TF1 `activity_regularizer`: a regularizer of the layer's outputs. Each
+   * call adds, per output tensor, its loss divided by the batch size (the
+   * output's first dimension) to the pass's regularization losses
+   * (`addRegularizationLoss`), as TF1 adds it to `REGULARIZATION_LOSSES`.
+   */
+  readonly activityRegularizer?: Regularizer | RegularizerFunction | null;
 }
 
 /**
@@ -121,13 +137,17 @@ export type AddWeightOptions = Pick<
   | "aggregation"
 >;
 
-const LAYER_OPTION_KEYS: ReadonlySet<string> = new Set([
+/** The option keys of {@linkcode LayerOptions}: every layer takes them. */
+export const BASE_LAYER_KEYS: readonly string[] = Object.freeze([
   "name",
   "trainable",
   "dtype",
   "reuse",
   "scope",
+  "activityRegularizer",
 ]);
+
+const LAYER_OPTION_KEYS: ReadonlySet<string> = new Set(BASE_LAYER_KEYS);
 
 const STATE_PREFIX = "varscope.layers/";
 const NAMES_PREFIX = "varscope.layer_names/";
@@ -294,6 +314,8 @@ export abstract class Layer<I, O, W = unknown, C extends object = Record<never, 
    * its calls never touch the run's store.
    */
   readonly kerasStyle: boolean;
+  /** TF1 `activity_regularizer`, or null. */
+  readonly activityRegularizer: Regularizer | null;
 
   /**
    * Checks and keeps the TF1 constructor options.
@@ -332,6 +354,11 @@ export abstract class Layer<I, O, W = unknown, C extends object = Record<never, 
       }
       this.trainable = trainable;
       this.dtype = dtype;
+      const activity = normalizeRegularizer(o.activityRegularizer, "activityRegularizer");
+      if (E.isLeft(activity)) throw activity.left;
+      this.activityRegularizer = activity.right !== null && addsLoss(activity.right)
+        ? activity.right
+        : null;
     } catch (e) {
       throw asLayerError(e);
     }
@@ -719,12 +746,55 @@ class LayerCallProgram<I, O, W, C extends object> extends ProgramBase<O> {
       : new BuildAndCallProgram(layer, this.inputs, options, ls);
     // TF1 __call__: the captured scope, no new name scope; ops go to the
     // scope's original name scope (N7). Built layers always reuse (N4).
-    return variableScope(
+    const called = variableScope(
       ls.scope,
       { reuse: ls.built ? true : layer.reuse, auxiliaryNameScope: false },
       nameScope(ls.scope.originalNameScope, body),
     ).run(env, got.right.state);
+    const activity = layer.activityRegularizer;
+    if (activity === null || E.isLeft(called)) return called;
+    return activityLosses(activity, called.right.value, ls.scope.originalNameScope).run(
+      env,
+      called.right.state,
+    );
   }
+}
+
+/**
+ * TF1 `_handle_activity_regularization`: for each output tensor, the
+ * regularizer's loss divided by the batch size, added to the pass's
+ * regularization losses under "<name scope>ActivityRegularizer". Yields the
+ * outputs.
+ */
+function activityLosses<O>(regularizer: Regularizer, outputs: O, nameScope: string): Program<O> {
+  return makeProgram((env, state) => {
+    const name = `${nameScope}ActivityRegularizer`;
+    let s = state;
+    for (const t of outputTensors(outputs)) {
+      let loss: tf.Scalar;
+      try {
+        loss = tf.tidy(() => {
+          const l = regularizationLossValue(regularizer, t, name) ?? tf.scalar(0);
+          return (t.rank === 0 ? l : tf.div(l, t.shape[0]!)) as tf.Scalar;
+        });
+      } catch (e) {
+        return E.left(asLayerError(e));
+      }
+      const added = addRegularizationLoss(loss, name).run(env, s);
+      loss.dispose();
+      if (E.isLeft(added)) return added;
+      s = added.right.state;
+    }
+    return E.right({ value: outputs, state: s });
+  });
+}
+
+/** The tensors of a layer's outputs, in order (TF1 `nest.flatten`). */
+function outputTensors(outputs: unknown, depth = 0): tf.Tensor[] {
+  if (outputs instanceof tf.Tensor) return [outputs];
+  if (depth > 8 || typeof outputs !== "object" || outputs === null) return [];
+  const items = Array.isArray(outputs) ? outputs : Object.values(outputs);
+  return items.flatMap((x) => outputTensors(x, depth + 1));
 }
 
 /** TF1 `_set_scope` as a recorded step: its decision is the layer's state. */

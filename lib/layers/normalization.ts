@@ -38,6 +38,7 @@ import type { Regularizer, RegularizerFunction } from "../regularizers/regulariz
 import { functionalOptions } from "./dense.ts";
 import {
   asLayerError,
+  BASE_LAYER_KEYS,
   functionalLayer,
   Layer,
   layerOptionError,
@@ -112,11 +113,7 @@ export interface BatchNormalizationWeights {
 }
 
 const KEYS: ReadonlySet<string> = new Set([
-  "name",
-  "trainable",
-  "dtype",
-  "reuse",
-  "scope",
+  ...BASE_LAYER_KEYS,
   "axis",
   "momentum",
   "epsilon",

@@ -21,7 +21,13 @@ import {
   toChannelsFirst,
   toChannelsLast,
 } from "./_conv_args.ts";
-import { asLayerError, functionalLayer, Layer, type LayerOptions } from "./layer.ts";
+import {
+  asLayerError,
+  BASE_LAYER_KEYS,
+  functionalLayer,
+  Layer,
+  type LayerOptions,
+} from "./layer.ts";
 import { checkInput } from "./_weights.ts";
 import { maxPool3d } from "./_kernels.ts";
 
@@ -38,11 +44,7 @@ export interface PoolingOptions extends LayerOptions {
 }
 
 const POOL_KEYS: ReadonlySet<string> = new Set([
-  "name",
-  "trainable",
-  "dtype",
-  "reuse",
-  "scope",
+  ...BASE_LAYER_KEYS,
   "padding",
   "dataFormat",
 ]);
@@ -473,11 +475,7 @@ export interface FlattenOptions extends LayerOptions {
 }
 
 const FLATTEN_KEYS: ReadonlySet<string> = new Set([
-  "name",
-  "trainable",
-  "dtype",
-  "reuse",
-  "scope",
+  ...BASE_LAYER_KEYS,
   "dataFormat",
 ]);
 

@@ -316,7 +316,7 @@ backendTest(
     );
     expectError(
       () =>
-        transform((i: tf.Tensor) => dense(i, 2, { activityRegularizer: (() => 0) as never })).init(
+        transform((i: tf.Tensor) => dense(i, 2, { activityRegularizer: 5 as never })).init(
           x,
         ),
       "InvalidArgument",
