@@ -6,8 +6,8 @@
 // (l2_regularizer(scale)(y) = scale * sum(y²) / 2).
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { constantInitializer, l2Regularizer, scoped } from "varscope";
-import { makeTrainer, regularizationLoss, transform } from "varscope/tfjs";
+import { constantInitializer, l2Regularizer, type ProgramGenerator, scoped } from "varscope";
+import { makeTrainer, regularizationLoss, transform, type Transformed } from "varscope/tfjs";
 import { dense } from "varscope/layers";
 import { assertAllClose, backendTest, RTOL, take } from "../interpreter/_backends.ts";
 
@@ -21,9 +21,9 @@ function reference(scale: number): { y: number[][]; activity: number } {
   return { y, activity: (scale * sumSq) / 2 / X.length };
 }
 
-function model(scale: number, filter?: string) {
+function model(scale: number, filter?: string): Transformed<tf.Tensor2D, tf.Tensor> {
   return transform((x: tf.Tensor2D) =>
-    scoped(function* () {
+    scoped(function* (): ProgramGenerator<tf.Tensor> {
       const y = yield* dense(x, 2, {
         kernelInitializer: constantInitializer(K),
         activityRegularizer: l2Regularizer(scale),
@@ -62,7 +62,7 @@ backendTest(
     const x = tf.tensor2d(X);
     const scale = 0.1;
     const loss = transform((x: tf.Tensor2D) =>
-      scoped(function* () {
+      scoped(function* (): ProgramGenerator<tf.Scalar> {
         const y = yield* dense(x, 2, {
           kernelInitializer: constantInitializer(K),
           activityRegularizer: l2Regularizer(scale),
