@@ -27,6 +27,7 @@
  */
 export { BasicLSTMCell, type BasicLSTMCellOptions } from "./basic_lstm_cell.ts";
 export { BasicRNNCell, type BasicRNNCellOptions } from "./basic_rnn_cell.ts";
+export { callCell } from "./call_cell.ts";
 export { DropoutWrapper, type DropoutWrapperOptions } from "./dropout_wrapper.ts";
 export {
   bidirectionalDynamicRnn,
