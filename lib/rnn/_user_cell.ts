@@ -4,10 +4,11 @@
  * a program making its variables with `getVariable`). TF1 runs such a cell
  * through `RNNCell.__call__` and then the base layer's `__call__`: its scope
  * is fixed on its first call (a default-name scope named after the cell,
- * `minimal_gru_cell`, `minimal_gru_cell_1`, … in the caller's scope, or the
- * call's `scope=`), and later calls re-enter that scope with reuse. Here the
- * cell's `call` runs inside a base layer (`varscope/layers`' `Layer`) that
- * does exactly that, once per step: the loops' generic path.
+ * `minimal_gru_cell`, in the caller's scope, or the call's `scope=`), and
+ * later calls re-enter that scope with reuse; without `scope=` the call runs
+ * in the caller's scope entered again, so the default name is not counted.
+ * Here the cell's `call` runs inside a base layer (`varscope/layers`'
+ * `Layer`) that does exactly that, once per step: the loops' generic path.
  *
  * @module
  */
@@ -24,7 +25,8 @@ import {
 import { listVariables, type Store } from "../core/store.ts";
 import type { VariableLike } from "../core/variable.ts";
 import { Layer, toSnakeCase } from "../layers/layer.ts";
-import { binderOf } from "./_bind.ts";
+import { kerasStyleNow, withKerasStyle } from "../objects/_keras_style_flag.ts";
+import { binderOf, reenterCurrentScope, registerUserLayer } from "./_bind.ts";
 import { checkState, flattenSize, rnnError } from "./_nest.ts";
 import { maskState, type SequenceResult, TimeSteps } from "./_sequence.ts";
 import type { RNNState, StateSize } from "./state.ts";
@@ -114,6 +116,16 @@ class UserCellLayer<S extends RNNState>
 }
 
 const layers = new WeakMap<object, UserCellLayer<RNNState>>();
+const kerasStyleCells = new WeakSet<object>();
+
+/**
+ * Called by `RNNCell`'s constructor: a user cell's layer is made on its
+ * first use, so whether it was constructed in keras style (TF1 P1, read at
+ * construction) is noted here.
+ */
+export function noteKerasStyle(cell: object): void {
+  if (kerasStyleNow()) kerasStyleCells.add(cell);
+}
 
 /**
  * Why `cell` cannot be run as a user cell (a message), or null. Cells made
@@ -157,7 +169,9 @@ export function userCellLayer<S extends RNNState>(cell: object): UserCellLayer<S
   if (binderOf(cell) !== undefined) return null;
   let layer = layers.get(cell);
   if (layer === undefined) {
-    layer = new UserCellLayer<RNNState>(cell as UserCellLike<RNNState>, cellName(cell));
+    const make = () => new UserCellLayer<RNNState>(cell as UserCellLike<RNNState>, cellName(cell));
+    layer = kerasStyleCells.has(cell) ? withKerasStyle(make) : make();
+    registerUserLayer(cell, layer);
     layers.set(cell, layer);
   }
   return layer as unknown as UserCellLayer<S>;
@@ -170,7 +184,8 @@ export function userStep<S extends RNNState>(
   state: S,
   scope: Parameters<UserCellLayer<S>["apply"]>[1],
 ): Program<readonly [tf.Tensor2D, S]> {
-  return layer.apply([inputs, state] as const, scope);
+  const call = layer.apply([inputs, state] as const, scope);
+  return scope === undefined ? reenterCurrentScope(call) : call;
 }
 
 function* sequenceBody<S extends RNNState>(
@@ -184,7 +199,7 @@ function* sequenceBody<S extends RNNState>(
   const outputs: tf.Tensor2D[] = [];
   let s = state;
   for (let t = 0; t < xs.length; t++) {
-    const [out, next] = yield* layer.apply([xs[t]!, s] as const);
+    const [out, next] = yield* reenterCurrentScope(layer.apply([xs[t]!, s] as const));
     outputs.push(out);
     s = maskState(size, masks === null ? null : masks[t]!, next, s);
   }

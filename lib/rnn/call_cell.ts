@@ -20,7 +20,10 @@ import type { RNNState } from "./state.ts";
  * it runs the user's `call` in the cell's scope, fixed on its first call
  * (TF1 `RNNCell.__call__` → the base layer's `__call__`): the given
  * `scope`, else a default-name scope named after the cell in the current
- * scope; later calls re-enter it with reuse, wherever they are made.
+ * scope; later calls re-enter it with reuse, wherever they are made. Without
+ * `scope`, the call runs in the current scope entered again (TF1's
+ * `rnncell_scope`), whose exit restores the default-name counters: a second
+ * new cell called there takes the same name, as in TF1.
  *
  * @param cell the cell
  * @param inputs [batch, depth]

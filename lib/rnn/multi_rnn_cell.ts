@@ -135,7 +135,7 @@ export class MultiRNNCell extends RNNCell<readonly RNNState[]> {
     });
     registerBinder(
       this,
-      layerBinder(layer),
+      layerBinder(layer, true),
       (store) => own.flatMap((c) => variablesOf(c, store)),
     );
     Object.freeze(this);

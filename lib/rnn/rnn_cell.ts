@@ -14,7 +14,7 @@ import { binderOf, variablesOf } from "./_bind.ts";
 import type { Store } from "../core/store.ts";
 import type { VariableLike } from "../core/variable.ts";
 import { checkState, rnnError, zeroStateOf } from "./_nest.ts";
-import { userCellVariables } from "./_user_cell.ts";
+import { noteKerasStyle, userCellVariables } from "./_user_cell.ts";
 import type { RNNState, StateSize } from "./state.ts";
 
 /**
@@ -85,6 +85,11 @@ export abstract class RNNCell<S extends RNNState = RNNState> {
   abstract readonly outputSize: number;
   /** The name of the cell's default scope (TF1 O1: `lstm_cell`, …). */
   abstract readonly name: string;
+
+  /** Notes whether the cell is made in keras style (TF1 P1), for user-written cells. */
+  constructor() {
+    noteKerasStyle(this);
+  }
 
   /**
    * A state of zeros for `batchSize` rows (TF1 `zero_state`).

@@ -25,11 +25,13 @@ import {
   callCell,
   DropoutWrapper,
   dynamicRnn,
+  LSTMCell,
   MultiRNNCell,
   ResidualWrapper,
   RNNCell,
   staticRnn,
 } from "varscope/rnn";
+import { kerasStyleScope, Module } from "varscope/objects";
 import { makeTrainer, transform, useBackend, variable } from "varscope/tfjs";
 import {
   assertAllClose,
@@ -248,22 +250,44 @@ Deno.test("O7/O8: a user-written cell's names in every loop, and TF1's reuse rul
     x.dispose();
   });
   await t.step(
-    "callCell: default-name scopes minimal_gru_cell, minimal_gru_cell_1; a later call elsewhere keeps the first scope; scope= is used as given",
+    "callCell: the first call fixes the scope; a later call elsewhere reuses it; scope= is used as given",
     () => {
-      const a = new MinimalGRUCell(2), b = new MinimalGRUCell(2), c = new MinimalGRUCell(2);
+      const a = new MinimalGRUCell(2), c = new MinimalGRUCell(2), d = new MinimalGRUCell(2);
       assert.deepEqual(
         names((x) =>
           scoped(function* (): ProgramGenerator<unknown> {
             const x2 = tf.reshape(x, [2, 12]) as tf.Tensor2D;
             const h = tf.zeros([2, 2]) as tf.Tensor2D;
             yield* callCell(a, x2, h);
-            yield* callCell(b, x2, h);
             yield* variableScope("elsewhere", callCell(a, x2, h)); // reuses minimal_gru_cell
+            yield* variableScope("other", callCell(d, x2, h));
             return yield* variableScope("outer", callCell(c, x2, h, { scope: "mine" }));
           })
         ),
-        [...under("minimal_gru_cell"), ...under("minimal_gru_cell_1"), ...under("outer/mine")],
+        [...under("minimal_gru_cell"), ...under("other/minimal_gru_cell"), ...under("outer/mine")],
       );
+    },
+  );
+  await t.step(
+    "RNNCell.__call__ re-enters the caller's scope: a second new cell there takes the same default name, 'already exists'",
+    () => {
+      // TF1: `with rnncell_scope:` enters the caller's VariableScope object,
+      // whose exit restores the default-name counters (variable_scope.py
+      // _pure_variable_scope.__exit__), so the second cell's _set_scope picks
+      // "minimal_gru_cell" again; its get_variable then clashes.
+      const x = tf.ones([2, 12]) as tf.Tensor2D;
+      const model = transform((x: tf.Tensor2D) =>
+        scoped(function* (): ProgramGenerator<unknown> {
+          const h = tf.zeros([2, 2]) as tf.Tensor2D;
+          yield* callCell(new MinimalGRUCell(2), x, h);
+          return yield* callCell(new MinimalGRUCell(2), x, h);
+        })
+      );
+      expectError(() => model.init(x), "VariableExists", [
+        "minimal_gru_cell/gate/w",
+        "already exists",
+      ]);
+      x.dispose();
     },
   );
   await t.step("an object implementing the interface (no subclass)", () => {
@@ -304,6 +328,75 @@ Deno.test("O1 (TF1 LayerRNNCell): a built-in cell called again without scope= el
     ),
     ["a/basic_rnn_cell/kernel", "a/basic_rnn_cell/bias", "c/mine/kernel", "c/mine/bias"],
   );
+});
+
+Deno.test("O1/O6 (TF1 RNNCell.__call__): two new MultiRNNCells called directly in one scope clash, as in TF1", async () => {
+  // MultiRNNCell is a plain RNNCell in TF1, not a LayerRNNCell: its
+  // __call__ re-enters the caller's scope, so the default name
+  // "multi_rnn_cell" is not counted and a second new MultiRNNCell takes it
+  // again: "Variable multi_rnn_cell/cell_0/lstm_cell/kernel already exists"
+  // (the keras_style_scope documentation's RNNModel example). The same
+  // object called twice shares; LSTMCells (LayerRNNCell) are counted.
+  await useBackend({ backend: "cpu" });
+  const x = tf.ones([2, 4]) as tf.Tensor2D;
+  const clash = transform((x: tf.Tensor2D) =>
+    scoped(function* (): ProgramGenerator<unknown> {
+      const m1 = new MultiRNNCell([new LSTMCell(2)]);
+      const m2 = new MultiRNNCell([new LSTMCell(2)]);
+      yield* m1.call(x, m1.zeroState(2));
+      return yield* m2.call(x, m2.zeroState(2));
+    })
+  );
+  expectError(() => clash.init(x), "VariableExists", [
+    "multi_rnn_cell/cell_0/lstm_cell/kernel",
+    "already exists",
+  ]);
+  const m = new MultiRNNCell([new LSTMCell(2)]);
+  const shared = transform((x: tf.Tensor2D) =>
+    scoped(function* (): ProgramGenerator<unknown> {
+      yield* m.call(x, m.zeroState(2));
+      yield* variableScope("elsewhere", m.call(x, m.zeroState(2)));
+      const a = new LSTMCell(2), b = new LSTMCell(2);
+      yield* a.call(x, a.zeroState(2));
+      return yield* b.call(x, b.zeroState(2));
+    })
+  );
+  const { params } = shared.init(x);
+  assert.deepEqual(params.names, [
+    "multi_rnn_cell/cell_0/lstm_cell/kernel",
+    "multi_rnn_cell/cell_0/lstm_cell/bias",
+    "lstm_cell/kernel",
+    "lstm_cell/bias",
+    "lstm_cell_1/kernel",
+    "lstm_cell_1/bias",
+  ]);
+  params.dispose();
+  x.dispose();
+});
+
+Deno.test("P1/P2: a user-written cell made in keras style owns its variables (Module.weights)", async () => {
+  await useBackend({ backend: "cpu" });
+  class Model extends Module {
+    readonly cell = new MinimalGRUCell(2);
+  }
+  const [m1, m2] = kerasStyleScope(() => [new Model(), new Model()]);
+  const x = tf.ones([1, 3, 4]) as tf.Tensor3D;
+  const { params, store } = transform((x: tf.Tensor3D) =>
+    scoped(function* (): ProgramGenerator<unknown> {
+      yield* dynamicRnn(m1.cell, x, { dtype: "float32" });
+      // Without keras style this second new cell in "rnn" would clash.
+      return yield* dynamicRnn(m2.cell, x, { dtype: "float32" });
+    })
+  ).init(x);
+  assert.deepEqual(params.names, []);
+  assert.equal(store.variables.size, 0);
+  assert.equal(m1.weights.length, 4);
+  assert.ok(m1.weights.every((w) => /minimal_gru_cell\/(gate|candidate)\/[wb]:0$/.test(w.name)));
+  assert.notEqual(m1.weights[0]!.variable, m2.weights[0]!.variable);
+  params.dispose();
+  m1.dispose();
+  m2.dispose();
+  x.dispose();
 });
 
 Deno.test("O7: typed errors for user-written cells that break the contract", async (t) => {
