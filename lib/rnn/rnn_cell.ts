@@ -194,7 +194,15 @@ function* callBody<S extends RNNState>(
 ): ProgramGenerator<readonly [tf.Tensor2D, S]> {
   const bad = checkInputs(cell as RNNCell<RNNState>, inputs, state);
   if (bad !== null) return yield* fail(bad);
-  const bound = yield* binderOf<S>(cell)!(inputs.shape[1], options?.scope);
+  const binder = binderOf<S>(cell);
+  if (binder === undefined) {
+    return yield* fail(rnnError(
+      "cell",
+      `Invalid cell ${cell.name}: a cell of your own must override call(inputs, state)`,
+      cell,
+    ));
+  }
+  const bound = yield* binder(inputs.shape[1], options?.scope);
   return bound.step(inputs, state);
 }
 

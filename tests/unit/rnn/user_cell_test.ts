@@ -448,6 +448,14 @@ Deno.test("O7: typed errors for user-written cells that break the contract", asy
       ["new state must match stateSize"],
     );
   });
+  await t.step("a subclass that does not override call", () => {
+    class NoCall extends RNNCell<tf.Tensor2D> {
+      readonly stateSize = 2;
+      readonly outputSize = 2;
+      readonly name = "no_call";
+    }
+    expectError(run(new NoCall()), "InvalidArgument", ["must override call"]);
+  });
   await t.step("wrappers take the built-in cells only", () => {
     const user = new MinimalGRUCell(2);
     for (
