@@ -10,7 +10,8 @@
  * `MaxPool3D` starts each window at the smallest positive float instead of
  * −∞; `maxPool3d` shifts the input there. wasm's `Conv3DBackpropInputV2`
  * (conv3dTranspose, conv3d's input gradient) gives wrong values; `conv3d`
- * and `conv3dTranspose` here avoid it.
+ * and `conv3dTranspose` here avoid it. tfjs refuses conv3d gradients with
+ * dilation above 1; `conv3d` here gives them.
  *
  * @module
  */
@@ -311,10 +312,15 @@ function spreadSpatial(x: tf.Tensor, strides: Triple): tf.Tensor {
 const customConv3ds = new Map<string, (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D>();
 
 /**
- * `tf.conv3d` (NDHWC, no dilation) whose gradients are right on every
- * backend: on wasm, where `Conv3DBackpropInputV2` is wrong, the input
- * gradient is {@linkcode conv3dTranspose} and the filter gradient a forward
- * convolution of the padded input with the spread output gradient.
+ * `tf.conv3d` (NDHWC) whose gradients are right on every backend and for
+ * every dilation. tfjs refuses conv3d gradients with dilation above 1, and
+ * on wasm `Conv3DBackpropInputV2` is wrong; in either case this is a
+ * `tf.customGrad` whose gradients are forward convolutions: the input
+ * gradient is {@linkcode conv3dTranspose} (no dilation) or, dilated (TF
+ * refuses dilation with strides, so stride 1), the padded output gradient
+ * convolved with the flipped kernel at the same dilation; the filter
+ * gradient is a convolution of the padded input with the (spread) output
+ * gradient, with the dilation as its stride.
  *
  * @internal
  */
@@ -323,22 +329,29 @@ export function conv3d(
   w: tf.Tensor5D,
   strides: Triple,
   pad: "valid" | "same",
+  dil: Triple = [1, 1, 1],
 ): tf.Tensor5D {
-  if (tf.getBackend() !== "wasm") return tf.conv3d(x, w, strides, pad, "NDHWC");
-  const key = `${strides}|${pad}`;
+  const dilated = dil.some((d) => d !== 1);
+  if (!dilated && tf.getBackend() !== "wasm") return tf.conv3d(x, w, strides, pad, "NDHWC");
+  // webgpu's Conv3D with dilation leaves outputs unwritten: there the kernel
+  // is spread instead (zeros between its taps), whose convolution is the same.
+  if (dilated && tf.getBackend() === "webgpu") return conv3d(x, dilateKernel(w, dil), strides, pad);
+  const key = `${strides}|${pad}|${dil}`;
   let f = customConv3ds.get(key);
   if (f === undefined) {
     f = tf.customGrad(
       ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
         save([xs, ws]);
         return {
-          value: tf.conv3d(xs as tf.Tensor5D, ws as tf.Tensor5D, strides, pad, "NDHWC"),
+          value: tf.conv3d(xs as tf.Tensor5D, ws as tf.Tensor5D, strides, pad, "NDHWC", dil),
           gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
             const [sx, sw] = saved as [tf.Tensor5D, tf.Tensor5D];
             const g = dy as tf.Tensor5D;
             return [
-              conv3dTranspose(g, sw, sx.shape, strides, pad),
-              conv3dFilterGrad(g, sx, sw, strides, pad),
+              dilated
+                ? dilatedConv3dInputGrad(g, sx, sw, pad, dil)
+                : conv3dTranspose(g, sw, sx.shape, strides, pad),
+              conv3dFilterGrad(g, sx, sw, strides, pad, dil),
             ];
           },
         };
@@ -349,23 +362,73 @@ export function conv3d(
   return f(x, w);
 }
 
+// The kernel's taps d apart, zeros between (one spatial axis at a time, in
+// rank 4 at most: webgpu pads rank-6 tensors wrong).
+function dilateKernel(w: tf.Tensor5D, dil: Triple): tf.Tensor5D {
+  let t: tf.Tensor = w;
+  for (let a = 0; a < 3; a++) {
+    const d = dil[a]!;
+    if (d === 1) continue;
+    const shape = t.shape;
+    const before = shape.slice(0, a).reduce((p, n) => p * n, 1);
+    const after = shape.slice(a + 1).reduce((p, n) => p * n, 1);
+    const k = shape[a]!;
+    const grown = tf.pad(tf.reshape(t, [before, k, 1, after]), [[0, 0], [0, 0], [0, d - 1], [
+      0,
+      0,
+    ]]);
+    const cut = tf.slice(tf.reshape(grown, [before, k * d, after]), 0, [
+      before,
+      (k - 1) * d + 1,
+      after,
+    ]);
+    t = tf.reshape(cut, shape.map((n, i) => (i === a ? (k - 1) * d + 1 : n)));
+  }
+  return t as tf.Tensor5D;
+}
+
+// Stride 1: dx[b, i, ci] = Σ_k,co dy[b, i + pb − k·d, co] · W[k, ci, co], a
+// "valid" convolution of dy padded by (k_eff − 1 − pb) before and the rest
+// after, with the kernel flipped (in and out channels swapped), dilation d.
+function dilatedConv3dInputGrad(
+  dy: tf.Tensor5D,
+  x: tf.Tensor5D,
+  w: tf.Tensor5D,
+  pad: "valid" | "same",
+  dil: Triple,
+): tf.Tensor5D {
+  const paddings = [1, 2, 3].map((a, i): Pair => {
+    const ke = (w.shape[i]! - 1) * dil[i]! + 1;
+    const before = pad === "same"
+      ? samePads(x.shape[a]!, dy.shape[a]!, w.shape[i]!, 1, dil[i]!)[0]
+      : 0;
+    const lo = ke - 1 - before;
+    return [lo, x.shape[a]! + ke - 1 - lo - dy.shape[a]!];
+  });
+  const dyp = tf.pad(dy, [[0, 0], paddings[0]!, paddings[1]!, paddings[2]!, [0, 0]]);
+  const flipped = tf.transpose(tf.reverse(w, [0, 1, 2]), [0, 1, 2, 4, 3]) as tf.Tensor5D;
+  return tf.conv3d(dyp as tf.Tensor5D, flipped, 1, "valid", "NDHWC", dil);
+}
+
 function conv3dFilterGrad(
   dy: tf.Tensor5D,
   x: tf.Tensor5D,
   w: tf.Tensor5D,
   strides: Triple,
   pad: "valid" | "same",
+  dil: Triple,
 ): tf.Tensor5D {
   const k: Triple = [w.shape[0], w.shape[1], w.shape[2]];
   const pads = [1, 2, 3].map((a, i): Pair =>
-    pad === "same" ? samePads(x.shape[a]!, dy.shape[a]!, k[i]!, strides[i]!, 1) : [0, 0]
+    pad === "same" ? samePads(x.shape[a]!, dy.shape[a]!, k[i]!, strides[i]!, dil[i]!) : [0, 0]
   );
   const xp = tf.pad(x, [[0, 0], pads[0]!, pads[1]!, pads[2]!, [0, 0]]);
-  // dW[k, ci, co] = Σ_b,o xp[b, o·s + k, ci] · dy[b, o, co]: the batch as
-  // channels, the input channels as batch, dy spread by the strides.
+  // dW[k, ci, co] = Σ_b,o xp[b, o·s + k·d, ci] · dy[b, o, co]: the batch as
+  // channels, the input channels as batch, dy spread by the strides, the
+  // dilation as the stride.
   const xt = tf.transpose(xp, [4, 1, 2, 3, 0]) as tf.Tensor5D;
   const dyt = tf.transpose(spreadSpatial(dy, strides), [1, 2, 3, 0, 4]) as tf.Tensor5D;
-  const full = tf.conv3d(xt, dyt, 1, "valid");
+  const full = tf.conv3d(xt, dyt, dil, "valid");
   const cut = tf.slice(full, [0, 0, 0, 0, 0], [-1, k[0], k[1], k[2], -1]);
   return tf.transpose(cut, [1, 2, 3, 0, 4]) as tf.Tensor5D;
 }

@@ -427,21 +427,13 @@ function convolve(
     );
     y = tf.squeeze(y4, [1]);
   } else if (c.kind === "conv") {
-    y = c.dilationRate.every((d) => d === 1)
-      ? conv3dKernel(
-        x as tf.Tensor5D,
-        kernel as tf.Tensor5D,
-        c.strides as [number, number, number],
-        pad,
-      )
-      : tf.conv3d(
-        x as tf.Tensor5D,
-        kernel as tf.Tensor5D,
-        c.strides as [number, number, number],
-        pad,
-        "NDHWC",
-        c.dilationRate as [number, number, number],
-      );
+    y = conv3dKernel(
+      x as tf.Tensor5D,
+      kernel as tf.Tensor5D,
+      c.strides as [number, number, number],
+      pad,
+      c.dilationRate as [number, number, number],
+    );
   } else if (c.kind === "transpose" && c.rank === 2) {
     const [b, h, w] = x.shape as [number, number, number, number];
     const out: [number, number, number, number] = [

@@ -8,7 +8,9 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import type { Program } from "../core/program.ts";
+import { type Program, type ProgramGenerator, scoped } from "../core/program.ts";
+import { getVariableScope } from "../core/scope_setters.ts";
+import { variableScope } from "../core/variable_scope.ts";
 import type { VariableScope } from "../core/scope.ts";
 import type { Store } from "../core/store.ts";
 import type { VariableLike } from "../core/variable.ts";
@@ -55,10 +57,37 @@ export function variablesOf(cell: unknown, store: Store): readonly VariableLike[
   return typeof cell === "object" && cell !== null ? binders.get(cell)?.variables(store) ?? [] : [];
 }
 
-/** Binds a cell made through a layer. */
-export function layerBinder<S extends RNNState>(layer: CellLayer<S>): Binder<S> {
+function* reenterBody<A>(program: Program<A>): ProgramGenerator<A> {
+  const current = yield* getVariableScope();
+  return yield* variableScope(current, program);
+}
+
+/**
+ * TF1 `RNNCell.__call__` without `scope=` (the cells that are not
+ * `LayerRNNCell`s: MultiRNNCell and cells written by users): the call runs
+ * inside the caller's variable scope entered again as a scope object, whose
+ * exit restores the default-name counters, so the default-name scope the
+ * call takes (`multi_rnn_cell`) is not counted: a second new cell in the
+ * same scope takes the same name (and fails with "already exists" where it
+ * makes the same variables). `LayerRNNCell`s go straight to the layer.
+ */
+export function reenterCurrentScope<A>(program: Program<A>): Program<A> {
+  return scoped(reenterBody<A>, program);
+}
+
+/**
+ * Binds a cell made through a layer; `rnnCellCall`: as TF1's
+ * `RNNCell.__call__` (see {@linkcode reenterCurrentScope}), else as
+ * `LayerRNNCell.__call__`.
+ */
+export function layerBinder<S extends RNNState>(
+  layer: CellLayer<S>,
+  rnnCellCall = false,
+): Binder<S> {
   const binder: Binder<S> = (depth, scope) =>
-    layer.apply(depth, scope === undefined ? undefined : { scope });
+    scope === undefined
+      ? rnnCellCall ? reenterCurrentScope(layer.apply(depth)) : layer.apply(depth)
+      : layer.apply(depth, { scope });
   binderLayers.set(binder, layer);
   return binder;
 }
@@ -67,10 +96,19 @@ export function layerBinder<S extends RNNState>(layer: CellLayer<S>): Binder<S> 
 // (keras style, `varscope/objects`) can find a cell's layer.
 const binderLayers = new WeakMap<object, object>();
 
+// The layers of cells written by users (made on their first call).
+const userLayers = new WeakMap<object, object>();
+
+/** Called when a user-written cell's layer is made. */
+export function registerUserLayer(cell: object, layer: object): void {
+  userLayers.set(cell, layer);
+}
+
 /** The layer behind a cell (keras-style objects own their variables there). */
 export function cellLayerOf(cell: unknown): object | undefined {
-  const binder = typeof cell === "object" && cell !== null ? binders.get(cell)?.binder : undefined;
-  return binder === undefined ? undefined : binderLayers.get(binder);
+  if (typeof cell !== "object" || cell === null) return undefined;
+  const binder = binders.get(cell)?.binder;
+  return binder === undefined ? userLayers.get(cell) : binderLayers.get(binder);
 }
 
 /** The binder of a cell made by this module, or undefined. */

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { describeValue, type ScopeError } from "../core/errors.ts";
 import type { VariableScope } from "../core/scope.ts";
 import { isVariableScope } from "../core/scope.ts";
-import { binderOf } from "./_bind.ts";
+import { cellError } from "./_user_cell.ts";
 import { checkState, rnnError } from "./_nest.ts";
 import { optionsOf } from "./_options.ts";
 import type { RNNCell } from "./rnn_cell.ts";
@@ -19,9 +19,7 @@ import type { SequenceLength } from "./state.ts";
 
 /** Checks a cell argument; a message naming the problem, or null. */
 export function checkCell(what: string, cell: unknown): ScopeError | null {
-  return binderOf(cell) === undefined
-    ? rnnError(what, `Invalid ${what}: expected an RNN cell, got ${describeValue(cell)}`, cell)
-    : null;
+  return cellError(what, cell);
 }
 
 /** Checks scope, dtype/initialState and sequenceLength. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { wrappedCellError } from "./_user_cell.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { type ProgramGenerator, scoped } from "../core/program.ts";
 import { randomSeed } from "../interpreter/random_seed.ts";
@@ -237,7 +238,7 @@ export class DropoutWrapper<S extends RNNState = RNNState> extends RNNCell<S> {
    */
   constructor(cell: RNNCell<S>, options: DropoutWrapperOptions = {}) {
     super();
-    if (binderOf(cell) === undefined) throw rnnError("cell", "Invalid cell: expected an RNN cell");
+    if (binderOf(cell) === undefined) throw wrappedCellError("cell", "DropoutWrapper", cell);
     const o = optionsOf<DropoutWrapperOptions>("DropoutWrapper", options, [
       "inputKeepProb",
       "outputKeepProb",

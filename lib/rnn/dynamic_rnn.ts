@@ -21,6 +21,7 @@ import {
 } from "./_loop.ts";
 import { rnnError, zeroStateOf } from "./_nest.ts";
 import { TimeSteps } from "./_sequence.ts";
+import { userCellLayer, userSequence } from "./_user_cell.ts";
 import type { RNNCell } from "./rnn_cell.ts";
 import type { RNNState } from "./state.ts";
 
@@ -93,11 +94,15 @@ function* dynamicBody<S extends RNNState>(
       rnnError("inputs", `Invalid inputs: shape [${inputs.shape.join(", ")}] has an empty axis`),
     );
   }
-  const bound = yield* binderOf<S>(cell)!(depth, undefined);
+  const user = userCellLayer<S>(cell);
+  const bound = user === null ? yield* binderOf<S>(cell)!(depth, undefined) : null;
   const xs = timeMajor ? inputs : tf.transpose(inputs, [1, 0, 2]) as tf.Tensor3D;
   const state0 = o.initialState ?? zeroStateOf<S>(cell.stateSize, batch);
   const mask = o.sequenceLength === undefined ? null : stepMask(o.sequenceLength, steps);
-  const r = bound.sequence(TimeSteps.ofTensor(xs), state0, mask === null ? null : stepMasks(mask));
+  const masks = mask === null ? null : stepMasks(mask);
+  const r = bound !== null
+    ? bound.sequence(TimeSteps.ofTensor(xs), state0, masks)
+    : yield* userSequence(user!, cell.stateSize, TimeSteps.ofTensor(xs), state0, masks);
   let outputs = r.outputs.stacked(timeMajor ? 0 : 1);
   if (mask !== null) {
     // TF1 `_rnn_step`: zeros past each sequence's length.

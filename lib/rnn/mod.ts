@@ -3,7 +3,9 @@
  * `static_rnn`) as scoped programs, with TF1's variable names, state
  * structures and formulas. Calling a cell is a program giving
  * `[output, newState]`; the loops resolve the cell's variables once per
- * pass and run the steps as plain TensorFlow.js code.
+ * pass and run the steps as plain TensorFlow.js code. Cells of your own
+ * subclass `RNNCell` and override `call` (see `RNNCell` and `callCell`);
+ * the loops call them once per step.
  *
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
@@ -27,6 +29,7 @@
  */
 export { BasicLSTMCell, type BasicLSTMCellOptions } from "./basic_lstm_cell.ts";
 export { BasicRNNCell, type BasicRNNCellOptions } from "./basic_rnn_cell.ts";
+export { callCell } from "./call_cell.ts";
 export { DropoutWrapper, type DropoutWrapperOptions } from "./dropout_wrapper.ts";
 export {
   bidirectionalDynamicRnn,

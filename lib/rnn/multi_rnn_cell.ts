@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { wrappedCellError } from "./_user_cell.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { of, type ProgramGenerator, scoped } from "../core/program.ts";
 import { variableScope } from "../core/variable_scope.ts";
@@ -101,7 +102,7 @@ export class MultiRNNCell extends RNNCell<readonly RNNState[]> {
     }
     cells.forEach((c, i) => {
       if (binderOf(c) === undefined) {
-        throw rnnError("cells", `Invalid cells[${i}]: expected an RNN cell`, c);
+        throw wrappedCellError(`cells[${i}]`, "MultiRNNCell", c);
       }
     });
     this.cells = Object.freeze(cells.slice());
@@ -134,7 +135,7 @@ export class MultiRNNCell extends RNNCell<readonly RNNState[]> {
     });
     registerBinder(
       this,
-      layerBinder(layer),
+      layerBinder(layer, true),
       (store) => own.flatMap((c) => variablesOf(c, store)),
     );
     Object.freeze(this);

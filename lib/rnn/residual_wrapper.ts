@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { wrappedCellError } from "./_user_cell.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { fail, type ProgramGenerator, scoped } from "../core/program.ts";
 import { binderOf, type BoundCell, registerBinder, variablesOf } from "./_bind.ts";
@@ -74,7 +75,7 @@ export class ResidualWrapper<S extends RNNState = RNNState> extends RNNCell<S> {
    */
   constructor(cell: RNNCell<S>) {
     super();
-    if (binderOf(cell) === undefined) throw rnnError("cell", "Invalid cell: expected an RNN cell");
+    if (binderOf(cell) === undefined) throw wrappedCellError("cell", "ResidualWrapper", cell);
     this.cell = cell;
     this.stateSize = cell.stateSize;
     this.outputSize = cell.outputSize;

@@ -14,6 +14,7 @@ import { binderOf, variablesOf } from "./_bind.ts";
 import type { Store } from "../core/store.ts";
 import type { VariableLike } from "../core/variable.ts";
 import { checkState, rnnError, zeroStateOf } from "./_nest.ts";
+import { noteKerasStyle, userCellVariables } from "./_user_cell.ts";
 import type { RNNState, StateSize } from "./state.ts";
 
 /**
@@ -34,6 +35,47 @@ export interface CellCallOptions {
  * its own variables (TF1's `RNNCell`). Cells are immutable values; calling
  * one is a program.
  *
+ * Write your own cell as in TF1: subclass `RNNCell`, give it `stateSize`,
+ * `outputSize` and `name` (TF1's default scope name, the snake_case class
+ * name), and override `call(inputs, state)` with a program that gets its
+ * variables with `getVariable` (or `variable`) and yields `[output, newState]`. The loops
+ * (`dynamicRnn`, `staticRnn`, the bidirectional ones) and
+ * {@linkcode callCell} run it as TF1's `RNNCell.__call__` does: the first
+ * call fixes its scope (`rnn/minimal_gru_cell`, or the `scope=` given), later
+ * calls re-enter it with reuse. The loops call it once per step (the
+ * built-in cells have faster loops). `MultiRNNCell` and the wrappers take
+ * built-in cells only.
+ *
+ * @example A user-written cell
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { type Program, scoped } from "varscope";
+ * import { dynamicRnn, RNNCell } from "varscope/rnn";
+ * import { transform, useBackend, variable } from "varscope/tfjs";
+ * import * as assert from "node:assert/strict";
+ *
+ * class LeakyCell extends RNNCell<tf.Tensor2D> {
+ *   readonly stateSize = 2;
+ *   readonly outputSize = 2;
+ *   readonly name = "leaky_cell";
+ *   override call(x: tf.Tensor2D, h: tf.Tensor2D): Program<readonly [tf.Tensor2D, tf.Tensor2D]> {
+ *     return scoped(function* () {
+ *       const w = yield* variable("w", { shape: [x.shape[1], 2] });
+ *       const next = tf.add(tf.mul(h, 0.5), tf.matMul(x, w)) as tf.Tensor2D;
+ *       return [next, next] as const;
+ *     });
+ *   }
+ * }
+ *
+ * await useBackend({ backend: "cpu" });
+ * const rnn = transform((x: tf.Tensor3D) => dynamicRnn(new LeakyCell(), x, { dtype: "float32" }));
+ * const x = tf.ones([1, 3, 4]) as tf.Tensor3D;
+ * const { params } = rnn.init(x);
+ * assert.deepEqual(params.names, ["rnn/leaky_cell/w"]);
+ * params.dispose();
+ * x.dispose();
+ * ```
+ *
  * @category rnn
  */
 export abstract class RNNCell<S extends RNNState = RNNState> {
@@ -43,6 +85,11 @@ export abstract class RNNCell<S extends RNNState = RNNState> {
   abstract readonly outputSize: number;
   /** The name of the cell's default scope (TF1 O1: `lstm_cell`, …). */
   abstract readonly name: string;
+
+  /** Notes whether the cell is made in keras style (TF1 P1), for user-written cells. */
+  constructor() {
+    noteKerasStyle(this);
+  }
 
   /**
    * A state of zeros for `batchSize` rows (TF1 `zero_state`).
@@ -99,7 +146,7 @@ export abstract class RNNCell<S extends RNNState = RNNState> {
    * ```
    */
   variables(store: Store): readonly VariableLike[] {
-    return variablesOf(this, store);
+    return binderOf(this) === undefined ? userCellVariables(this, store) : variablesOf(this, store);
   }
 
   /**
@@ -147,7 +194,15 @@ function* callBody<S extends RNNState>(
 ): ProgramGenerator<readonly [tf.Tensor2D, S]> {
   const bad = checkInputs(cell as RNNCell<RNNState>, inputs, state);
   if (bad !== null) return yield* fail(bad);
-  const bound = yield* binderOf<S>(cell)!(inputs.shape[1], options?.scope);
+  const binder = binderOf<S>(cell);
+  if (binder === undefined) {
+    return yield* fail(rnnError(
+      "cell",
+      `Invalid cell ${cell.name}: a cell of your own must override call(inputs, state)`,
+      cell,
+    ));
+  }
+  const bound = yield* binder(inputs.shape[1], options?.scope);
   return bound.step(inputs, state);
 }
 

@@ -21,6 +21,7 @@ import {
 } from "./_loop.ts";
 import { rnnError, zeroStateOf } from "./_nest.ts";
 import { TimeSteps } from "./_sequence.ts";
+import { userCellLayer, userSequence } from "./_user_cell.ts";
 import type { RNNCell } from "./rnn_cell.ts";
 import type { RNNState } from "./state.ts";
 
@@ -71,12 +72,15 @@ function* staticBody<S extends RNNState>(
   );
   if (bad !== null) return yield* fail(bad);
   // TF1 calls the cell per step, reusing from the second; one binding is the same.
-  const bound = yield* binderOf<S>(cell)!(depth, undefined);
+  const user = userCellLayer<S>(cell);
+  const bound = user === null ? yield* binderOf<S>(cell)!(depth, undefined) : null;
   const state0 = o.initialState ?? zeroStateOf<S>(cell.stateSize, batch);
   const mask = o.sequenceLength === undefined
     ? null
     : stepMasks(stepMask(o.sequenceLength, inputs.length));
-  const r = bound.sequence(TimeSteps.ofList(inputs), state0, mask);
+  const r = bound !== null
+    ? bound.sequence(TimeSteps.ofList(inputs), state0, mask)
+    : yield* userSequence(user!, cell.stateSize, TimeSteps.ofList(inputs), state0, mask);
   const outs = r.outputs.list.map((out, t) =>
     mask === null ? out : tf.where(mask[t]!, out, tf.zerosLike(out)) as tf.Tensor2D
   );
