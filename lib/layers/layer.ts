@@ -537,12 +537,6 @@ function lastState<W>(store: Store, key: string): LayerState<W> | null {
   return items[n - 1] as LayerState<W>;
 }
 
-// A replay hands back the recorded state at every recorded step, so the
-// layer's own store writes are skipped there.
-function replaying(env: Env): boolean {
-  return env.run.recording?.replaying === true;
-}
-
 function pushState(state: RunState, key: string, item: unknown): RunState {
   return { ...state, store: addToCollections(state.store, [key], item) };
 }
@@ -827,7 +821,14 @@ class LayerStateStep<W> extends RecordedProgram<LayerState<W>, LayerState<W>> {
   }
 }
 
-class BuildAndCallProgram<I, O, W, C extends object> extends ProgramBase<O> {
+/**
+ * TF1's first `__call__`: `build` (the weights, and the layer's state in the
+ * store) is the recorded decision; `call` runs on every pass. A replay hands
+ * back the recorded weights and state, so nothing here asks whether it is
+ * replaying. Weights are variable descriptors, the same in every pass.
+ */
+class BuildAndCallProgram<I, O, W, C extends object> extends RecordedProgram<W, O> {
+  readonly key: unknown = BUILD_KEY;
   constructor(
     readonly layer: Layer<I, O, W, C>,
     readonly inputs: I,
@@ -837,19 +838,27 @@ class BuildAndCallProgram<I, O, W, C extends object> extends ProgramBase<O> {
     super();
   }
 
-  run(env: Env, state: RunState): Either<ScopeError, Step<O>> {
+  decide(env: Env, state: RunState): Either<ScopeError, Step<W>> {
     const { layer, inputs, options } = this;
     const built = runBuild(layer, inputs, options).run(env, state);
     if (E.isLeft(built)) return built;
     const weights = built.right.value;
-    let s = built.right.state;
-    if (!replaying(env)) {
-      const value: LayerState<W> = Object.freeze({ ...this.before, built: true, weights });
-      s = pushState(s, layer.stateKey, value);
-    }
-    return runCall(layer, inputs, weights, options).run(env, s);
+    const value: LayerState<W> = Object.freeze({ ...this.before, built: true, weights });
+    return E.right({ value: weights, state: pushState(built.right.state, layer.stateKey, value) });
+  }
+
+  override resume(
+    weights: W,
+    env: Env,
+    _before: RunState,
+    after: RunState,
+  ): Either<ScopeError, Step<O>> {
+    return runCall(this.layer, this.inputs, weights, this.options).run(env, after);
   }
 }
+
+// A build is recorded right after its layer's state step, by position.
+const BUILD_KEY: unique symbol = Symbol("varscope.layerBuild");
 
 class AddWeightProgram extends ProgramBase<VariableLike> {
   readonly #get: Program<VariableLike>;
@@ -860,7 +869,7 @@ class AddWeightProgram extends ProgramBase<VariableLike> {
 
   run(env: Env, state: RunState): Either<ScopeError, Step<VariableLike>> {
     const r = this.#get.run(env, state);
-    if (E.isLeft(r) || replaying(env)) return r;
+    if (E.isLeft(r)) return r;
     const v = r.right.value;
     return E.right({ value: v, state: pushState(r.right.state, `${this.key}/weights`, v) });
   }
