@@ -174,6 +174,11 @@ function brand<F extends (...args: never[]) => Initializer>(
   what = f.name || "initializer",
 ): F {
   const guarded = (...args: unknown[]): Initializer => {
+    // No options given (the common `zerosInitializer()` in a forward pass):
+    // nothing to read through the guard.
+    if (args[optionsAt] === undefined) {
+      return Object.freeze((f as unknown as (...a: unknown[]) => Initializer)(...args));
+    }
     const safe = args.slice();
     safe[optionsAt] = ownOptions(args[optionsAt], what);
     return Object.freeze((f as unknown as (...a: unknown[]) => Initializer)(...safe));
