@@ -83,8 +83,8 @@ function userProjection(
   const want = `a ${value.dtype} tensor of shape [${value.shape.join(", ")}]`;
   const sameShape = (shape: readonly number[]): boolean =>
     shape.length === value.rank && shape.every((d, i) => d === value.shape[i]);
-  const ok = raw instanceof tf.Tensor && !raw.isDisposed && raw.dtype === value.dtype &&
-    sameShape(raw.shape);
+  // isLiveTensor: a returned proxy whose traps throw is a wrong result, not a crash.
+  const ok = isLiveTensor(raw) && raw.dtype === value.dtype && sameShape(raw.shape);
   if (!ok) {
     throw invalid(
       name,

@@ -58,7 +58,7 @@ function userLoss(
   if (raw === null || raw === undefined) return undefined;
   if (typeof raw === "number") return tf.scalar(raw, "float32");
   const expected = "expected a scalar tensor, a number, or null/undefined for no loss";
-  if (!(raw instanceof tf.Tensor) || raw.isDisposed) {
+  if (!isLiveTensor(raw)) {
     throw invalid(`returned ${describeReturned("regularizer", raw)}; ${expected}`, {
       returned: describeReturned("regularizer", raw),
     });
