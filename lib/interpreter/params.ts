@@ -216,9 +216,19 @@ export class Params {
    *
    * @param slot the slot
    * @returns the tensor
+   * @throws {ScopeError} `InvalidParams` for a slot out of range
    */
   at(slot: number): tf.Tensor {
-    return this.#tensors[slot]!;
+    // typeof first: another key would be converted (a proxy's traps run).
+    const t = typeof slot === "number" ? this.#tensors[slot] : undefined;
+    if (t === undefined) {
+      throw scopeError(
+        "InvalidParams",
+        `No parameter in slot ${describeValue(slot)}; slots are 0 to ${this.#tensors.length - 1}`,
+        { argument: "slot", slot },
+      );
+    }
+    return t;
   }
 
   /**

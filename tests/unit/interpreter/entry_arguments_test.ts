@@ -18,6 +18,7 @@ import {
   type Store,
 } from "varscope";
 import {
+  activeBackend,
   applyConstraint,
   checkParams,
   inputSignature,
@@ -29,6 +30,7 @@ import {
   shareTensor,
   toTfDType,
   transform,
+  useBackend,
   variable,
 } from "varscope/tfjs";
 
@@ -74,6 +76,14 @@ Deno.test("issue 7: new Params checks its store and one live tensor per variable
   const [x, y] = [tf.tensor1d([1]), tf.tensor1d([2])];
   const params = new Params(store, [x, y]);
   assert.deepEqual(Array.from(params.get("a").dataSync()), [2]);
+  assert.equal(params.at(1), y);
+  for (const slot of [2, -1, proxy(), "0"]) {
+    assert.throws(
+      () => params.at(slot as never),
+      (e) =>
+        e instanceof ScopeError && e.tag === "InvalidParams" && /slots are 0 to 1/.test(e.message),
+    );
+  }
   params.dispose();
   assert.ok(x.isDisposed && y.isDisposed);
 });
@@ -168,4 +178,13 @@ Deno.test("issue 7: the predicates inputSignature and isSoftwareAdapter never th
     isSoftwareAdapter({ vendor: 5, description: "llvmpipe", isFallbackAdapter: false } as never),
     true,
   );
+});
+
+Deno.test("issue 7: useBackend's options are read once; a throwing proxy is a typed error and no switch", async () => {
+  await useBackend({ backend: "cpu" });
+  await assert.rejects(
+    useBackend(proxy() as never),
+    (e) => invalid("useBackend options", /reading it threw/)(e) && (e as Error).cause !== undefined,
+  );
+  assert.equal(activeBackend(), "cpu");
 });
