@@ -97,7 +97,8 @@ const DEFAULT_TIMEOUT_MS = 3000;
  * "software" or Windows' "Basic Render Driver".
  *
  * @param adapter the adapter's identification
- * @returns `true` for a software adapter
+ * @returns `true` for a software adapter; `false` for anything else (also
+ *   for a value that is no adapter description)
  *
  * @example
  * ```ts
@@ -116,10 +117,17 @@ const DEFAULT_TIMEOUT_MS = 3000;
  * @category backends
  */
 export function isSoftwareAdapter(adapter: GpuAdapterDescription): boolean {
-  return adapter.isFallbackAdapter ||
-    [adapter.vendor, adapter.architecture, adapter.description].some((text) =>
-      SOFTWARE_ADAPTER.test(text)
-    );
+  // A predicate: anything but an adapter description (null, a proxy whose
+  // traps throw, non-string fields) is not a software adapter's.
+  if (adapter === null || typeof adapter !== "object") return false;
+  try {
+    return adapter.isFallbackAdapter === true ||
+      [adapter.vendor, adapter.architecture, adapter.description].some((text: unknown) =>
+        typeof text === "string" && SOFTWARE_ADAPTER.test(text)
+      );
+  } catch {
+    return false;
+  }
 }
 
 /**

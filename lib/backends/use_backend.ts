@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
+import { readRecord } from "../core/_guard.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
 import { BACKEND_NAMES, type BackendName, isBackendName } from "./backend_name.ts";
 import { detectGpu } from "./detect_gpu.ts";
@@ -180,7 +181,10 @@ function parseChoice(options: unknown): BackendChoice {
   if (typeof options !== "object" || Array.isArray(options)) {
     throw invalidOptions('expected an object such as { backend: "cpu" } or nothing', options);
   }
-  const unknownKeys = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
+  // Own properties only, read once: a throwing getter or proxy trap is a typed error.
+  const read = readRecord(options, "useBackend", null, "useBackend options");
+  if (!read.ok) throw read.error;
+  const unknownKeys = Object.keys(read.record).filter((key) => !OPTION_KEYS.has(key));
   if (unknownKeys.length > 0) {
     const keys = unknownKeys.map((key) => JSON.stringify(key)).join(", ");
     throw invalidOptions(
@@ -188,7 +192,7 @@ function parseChoice(options: unknown): BackendChoice {
       options,
     );
   }
-  const backend: unknown = (options as { backend?: unknown }).backend;
+  const backend: unknown = read.record.backend;
   if (backend === undefined || backend === "auto") return "auto";
   if (isBackendName(backend)) return backend;
   if (typeof backend !== "string") {

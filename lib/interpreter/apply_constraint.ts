@@ -6,8 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { describeReturned } from "./describe_returned.ts";
-import type { Constraint } from "../constraints/constraint.ts";
+import { type Constraint, normalizeConstraint } from "../constraints/constraint.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
+import { isLiveTensor, requireName } from "./_checks.ts";
 
 /** Keras `backend.epsilon()`, added to norms before dividing. */
 const EPSILON = 1e-7;
@@ -82,8 +83,8 @@ function userProjection(
   const want = `a ${value.dtype} tensor of shape [${value.shape.join(", ")}]`;
   const sameShape = (shape: readonly number[]): boolean =>
     shape.length === value.rank && shape.every((d, i) => d === value.shape[i]);
-  const ok = raw instanceof tf.Tensor && !raw.isDisposed && raw.dtype === value.dtype &&
-    sameShape(raw.shape);
+  // isLiveTensor: a returned proxy whose traps throw is a wrong result, not a crash.
+  const ok = isLiveTensor(raw) && raw.dtype === value.dtype && sameShape(raw.shape);
   if (!ok) {
     throw invalid(
       name,
@@ -126,8 +127,10 @@ function userProjection(
  * @returns the projected value, a new tensor of the same shape and dtype
  * @throws {ScopeError} `InvalidArgument` naming the variable when `axis` is
  *   out of range for the value's rank, the dtype does not suit the
- *   constraint, or a user function throws or returns anything but a tensor
- *   of the value's shape and dtype
+ *   constraint, a user function throws or returns anything but a tensor
+ *   of the value's shape and dtype, or an argument is not what it should
+ *   be (`name` a string, `value` a live tensor, `constraint` a descriptor
+ *   or function, as `getVariable`'s `constraint` option takes)
  *
  * @example
  * ```ts
@@ -151,8 +154,8 @@ function userProjection(
  * @category interpreter
  */
 export function applyConstraint(constraint: Constraint, value: tf.Tensor, name: string): tf.Tensor {
-  const c = constraint;
-  if (!(value instanceof tf.Tensor) || value.isDisposed) {
+  requireName(name);
+  if (!isLiveTensor(value)) {
     throw invalid(
       name,
       `expected its value as a live tensor, got ${describeReturned("constraint", value)}`,
@@ -160,6 +163,15 @@ export function applyConstraint(constraint: Constraint, value: tf.Tensor, name: 
         argument: "value",
       },
     );
+  }
+  // The checked (frozen) descriptor: a throwing getter or proxy is a typed error here.
+  const checked = normalizeConstraint(constraint, "constraint");
+  if (checked._tag === "Left") throw checked.left;
+  const c = checked.right;
+  if (c === null) {
+    throw invalid(name, `expected a constraint, got ${describeValue(constraint)}`, {
+      argument: "constraint",
+    });
   }
   return tf.tidy((): tf.Tensor => {
     switch (c._tag) {

@@ -15,15 +15,19 @@ import { describeValue } from "../core/errors.ts";
  * @returns the description
  */
 export function describeReturned(kind: string, raw: unknown): string {
-  if (raw instanceof tf.Tensor) {
-    if (raw.isDisposed) return "a disposed tensor";
-    return `a ${raw.dtype} tensor of shape [${raw.shape.join(", ")}]`;
-  }
-  if (
-    typeof raw === "object" && raw !== null &&
-    typeof (raw as { then?: unknown }).then === "function"
-  ) {
-    return `a Promise (${kind} functions must be synchronous)`;
+  try {
+    if (raw instanceof tf.Tensor) {
+      if (raw.isDisposed) return "a disposed tensor";
+      return `a ${raw.dtype} tensor of shape [${raw.shape.join(", ")}]`;
+    }
+    if (
+      typeof raw === "object" && raw !== null &&
+      typeof (raw as { then?: unknown }).then === "function"
+    ) {
+      return `a Promise (${kind} functions must be synchronous)`;
+    }
+  } catch {
+    // A proxy whose traps throw: describeValue says what it can.
   }
   return describeValue(raw);
 }

@@ -7,9 +7,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { DType } from "../core/dtype.ts";
-import { scopeError } from "../core/errors.ts";
+import { describeValue, scopeError } from "../core/errors.ts";
 import { isVariable, type Variable } from "../core/variable.ts";
 import { materializeOrThrow } from "../initializers/materialize.ts";
+import { requireName } from "./_checks.ts";
 
 /** The TF1 dtypes TensorFlow.js can hold, and the dtype each becomes. */
 const SUPPORTED: Readonly<Partial<Record<DType, tf.DataType>>> = Object.freeze({
@@ -29,7 +30,7 @@ const SUPPORTED: Readonly<Partial<Record<DType, tf.DataType>>> = Object.freeze({
  * @param name the variable's full name, for the error message
  * @returns the TensorFlow.js dtype
  * @throws {ScopeError} `UnsupportedDType` naming the variable, its dtype
- *   and the supported dtypes
+ *   and the supported dtypes; `InvalidArgument` when `name` is not a string
  *
  * @example
  * ```ts
@@ -47,12 +48,17 @@ const SUPPORTED: Readonly<Partial<Record<DType, tf.DataType>>> = Object.freeze({
  * @category interpreter
  */
 export function toTfDType(dtype: DType, name: string): tf.DataType {
-  const tfDType = Object.hasOwn(SUPPORTED, dtype) ? SUPPORTED[dtype] : undefined;
+  requireName(name);
+  // Only a string is looked up: another key would be converted (a proxy's traps run).
+  const tfDType = typeof dtype === "string" && Object.hasOwn(SUPPORTED, dtype)
+    ? SUPPORTED[dtype]
+    : undefined;
   if (tfDType !== undefined) return tfDType;
   const supported = Object.keys(SUPPORTED);
+  const shown = typeof dtype === "string" ? dtype : describeValue(dtype);
   throw scopeError(
     "UnsupportedDType",
-    `Variable "${name}" has dtype ${String(dtype)}, which TensorFlow.js cannot hold; ` +
+    `Variable "${name}" has dtype ${shown}, which TensorFlow.js cannot hold; ` +
       `supported dtypes: ${supported.join(", ")}`,
     { name, dtype, supported },
   );

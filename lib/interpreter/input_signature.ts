@@ -13,8 +13,8 @@ const MAX_ITEMS = 256;
 
 /**
  * The input signature, or null when the input cannot be keyed (functions,
- * class instances other than tensors, cycles, very large structures); such
- * inputs are always interpreted.
+ * class instances other than tensors, cycles, very large structures,
+ * proxies or getters that throw); such inputs are always interpreted.
  *
  * @param input the program's input
  * @returns the signature string, or null
@@ -36,9 +36,15 @@ const MAX_ITEMS = 256;
  * @category interpreter
  */
 export function inputSignature(input: unknown): string | null {
-  if (input instanceof tf.Tensor) return tensorKey(input);
-  const budget = { items: MAX_ITEMS };
-  return keyOf(input, 0, budget);
+  // An input whose reading throws (a proxy's trap, a getter) cannot be
+  // keyed either: it is interpreted, and the program sees what it throws.
+  try {
+    if (input instanceof tf.Tensor) return tensorKey(input);
+    const budget = { items: MAX_ITEMS };
+    return keyOf(input, 0, budget);
+  } catch {
+    return null;
+  }
 }
 
 // A tensor's dtype and shape never change: its key is made once.

@@ -10,10 +10,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { readFailed, readRecord, throwInvalid } from "../core/_guard.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
 import { isStore, listVariables, type Store } from "../core/store.ts";
 import type { Variable } from "../core/variable.ts";
 import { toTfDType } from "./initial_tensor.ts";
+import { isInstance, isLiveTensor } from "./_checks.ts";
 
 /**
  * Where each variable of a store sits in a {@linkcode Params}: store
@@ -138,10 +140,13 @@ export class Params {
    *
    * @param store the store
    * @param tensors one tensor per variable, in layout order
+   * @throws {ScopeError} `InvalidArgument` unless `store` is a store and
+   *   `tensors` an array of live tensors, one per variable of the store
    */
   constructor(store: Store, tensors: readonly tf.Tensor[]) {
+    if (!isStore(store)) throwInvalid("store", "expected a Store", store);
     this.store = store;
-    this.#tensors = Object.freeze(tensors.slice());
+    this.#tensors = ownTensors(tensors, paramsLayout(store).variables.length);
   }
 
   /**
@@ -211,9 +216,19 @@ export class Params {
    *
    * @param slot the slot
    * @returns the tensor
+   * @throws {ScopeError} `InvalidParams` for a slot out of range
    */
   at(slot: number): tf.Tensor {
-    return this.#tensors[slot]!;
+    // typeof first: another key would be converted (a proxy's traps run).
+    const t = typeof slot === "number" ? this.#tensors[slot] : undefined;
+    if (t === undefined) {
+      throw scopeError(
+        "InvalidParams",
+        `No parameter in slot ${describeValue(slot)}; slots are 0 to ${this.#tensors.length - 1}`,
+        { argument: "slot", slot },
+      );
+    }
+    return t;
   }
 
   /**
@@ -251,6 +266,33 @@ export class Params {
 }
 
 /**
+ * A frozen copy of the constructor's `tensors`, checked once here so that
+ * the slots read later (`at`, `get`) are tensors.
+ */
+function ownTensors(raw: unknown, count: number): readonly tf.Tensor[] {
+  const expected = `expected an array of ${count} live tensors, one per variable of the store`;
+  let length: number | null;
+  try {
+    length = Array.isArray(raw) ? raw.length : null;
+  } catch (cause) {
+    throw readFailed("tensors", cause);
+  }
+  if (length === null) throwInvalid("tensors", expected, raw);
+  // The length first: a huge array is refused before it is copied.
+  if (length !== count) throwInvalid("tensors", `${expected}; it has ${length} items`, raw);
+  let copy: unknown[];
+  try {
+    copy = (raw as unknown[]).slice();
+  } catch (cause) {
+    throw readFailed("tensors", cause);
+  }
+  for (let i = 0; i < copy.length; i++) {
+    if (!isLiveTensor(copy[i])) throwInvalid(`tensors[${i}]`, expected, copy[i]);
+  }
+  return Object.freeze(copy as tf.Tensor[]);
+}
+
+/**
  * Checks that a value is live {@linkcode Params} (for untyped callers).
  *
  * @param value anything
@@ -267,7 +309,7 @@ export class Params {
  * @category interpreter
  */
 export function checkParams(value: unknown): ScopeError | null {
-  if (!(value instanceof Params)) {
+  if (!isInstance(value, Params)) {
     return scopeError(
       "InvalidParams",
       `Invalid params: expected Params from init, makeParams or a training step, got ${
@@ -276,7 +318,7 @@ export function checkParams(value: unknown): ScopeError | null {
       { argument: "params" },
     );
   }
-  if (value.isDisposed) {
+  if ((value as Params).isDisposed) {
     return scopeError("InvalidParams", "Invalid params: they were disposed", {
       argument: "params",
     });
@@ -321,9 +363,14 @@ export function makeParams(store: Store, tensors: Readonly<Record<string, tf.Ten
       { argument: "tensors" },
     );
   }
+  // A snapshot of own properties: a throwing getter or proxy trap is a typed error.
+  const read = readRecord(tensors, "makeParams", null, "tensors");
+  if (!read.ok) throw read.error;
   const layout = paramsLayout(store);
   const given = new Map<string, unknown>();
-  for (const [k, t] of Object.entries(tensors)) given.set(k.endsWith(":0") ? k.slice(0, -2) : k, t);
+  for (const [k, t] of Object.entries(read.record)) {
+    given.set(k.endsWith(":0") ? k.slice(0, -2) : k, t);
+  }
   for (const k of given.keys()) {
     if (!layout.index.has(k)) {
       throw scopeError(
@@ -379,6 +426,7 @@ export function makeParams(store: Store, tensors: Readonly<Record<string, tf.Ten
  *
  * @param t a tensor
  * @returns another handle on the same data
+ * @throws {ScopeError} `InvalidArgument` when `t` is not a live tensor
  *
  * @example
  * ```ts
@@ -397,6 +445,7 @@ export function makeParams(store: Store, tensors: Readonly<Record<string, tf.Ten
  * @category interpreter
  */
 export function shareTensor(t: tf.Tensor): tf.Tensor {
+  if (!isLiveTensor(t)) throwInvalid("tensor", "expected a live tensor", t);
   const engine = tf.engine();
   const holder = engine.state.tensorInfo.get(t.dataId)?.backend;
   // Data that lives on another backend than the active one (the user

@@ -107,7 +107,6 @@ export function storeLossSlots(store: Store, scope?: string): readonly LossSlot[
  * @category interpreter
  */
 export function regularizationLoss(scope?: string): Program<tf.Scalar> {
-  const key = `regularizationLoss:${scope ?? ""}`;
   if (scope !== undefined && typeof scope !== "string") {
     return fail(
       scopeError("InvalidArgument", `Invalid scope ${describeValue(scope)}: expected a string`, {
@@ -115,6 +114,7 @@ export function regularizationLoss(scope?: string): Program<tf.Scalar> {
       }),
     );
   }
+  const key = `regularizationLoss:${scope ?? ""}`;
   return new RecordedStep<readonly LossSlot[], tf.Scalar>(
     key,
     (env, state) => {

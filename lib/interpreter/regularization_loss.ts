@@ -8,7 +8,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describeReturned } from "./describe_returned.ts";
 import { describeValue, type ScopeError, scopeError } from "../core/errors.ts";
-import { addsLoss, type Regularizer } from "../regularizers/regularizer.ts";
+import { addsLoss, normalizeRegularizer, type Regularizer } from "../regularizers/regularizer.ts";
+import { isLiveTensor, requireName } from "./_checks.ts";
 
 function causeText(cause: unknown): string {
   return cause instanceof Error ? cause.message : describeValue(cause);
@@ -57,7 +58,7 @@ function userLoss(
   if (raw === null || raw === undefined) return undefined;
   if (typeof raw === "number") return tf.scalar(raw, "float32");
   const expected = "expected a scalar tensor, a number, or null/undefined for no loss";
-  if (!(raw instanceof tf.Tensor) || raw.isDisposed) {
+  if (!isLiveTensor(raw)) {
     throw invalid(`returned ${describeReturned("regularizer", raw)}; ${expected}`, {
       returned: describeReturned("regularizer", raw),
     });
@@ -100,7 +101,10 @@ function userLoss(
  * @returns the loss (a new float32 scalar), or null for no loss
  * @throws {ScopeError} `InvalidRegularizer` for `None`, a non-numeric value
  *   under a built-in regularizer, or a user function that throws or returns
- *   anything else (a non-scalar tensor, a string, a Promise…)
+ *   anything else (a non-scalar tensor, a string, a Promise…);
+ *   `InvalidArgument` when `name` is not a string, `value` not a live tensor
+ *   (under a regularizer that adds a loss) or `regularizer` not a
+ *   regularizer descriptor or function
  *
  * @example
  * ```ts
@@ -127,7 +131,20 @@ export function regularizationLossValue(
   value: tf.Tensor,
   name: string,
 ): tf.Tensor | null {
-  const r = regularizer;
+  requireName(name);
+  // The checked (frozen) descriptor: a throwing getter or proxy is a typed error here.
+  const checked = normalizeRegularizer(regularizer, "regularizer");
+  if (checked._tag === "Left") throw checked.left;
+  const r = checked.right;
+  if (r === null) {
+    throw scopeError(
+      "InvalidArgument",
+      `Cannot regularize variable "${name}": expected a regularizer, got ${
+        describeValue(regularizer)
+      }`,
+      { name, argument: "regularizer" },
+    );
+  }
   if (r._tag === "None") {
     throw scopeError(
       "InvalidRegularizer",
@@ -137,7 +154,7 @@ export function regularizationLossValue(
     );
   }
   if (!addsLoss(r)) return null;
-  if (!(value instanceof tf.Tensor) || value.isDisposed) {
+  if (!isLiveTensor(value)) {
     throw scopeError(
       "InvalidArgument",
       `Cannot regularize variable "${name}": expected its value as a live tensor, got ${

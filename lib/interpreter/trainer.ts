@@ -23,6 +23,7 @@ import type { Store } from "../core/store.ts";
 import type { Variable } from "../core/variable.ts";
 import { applyConstraint } from "./apply_constraint.ts";
 import { checkParams, Params, paramsLayout, shareTensor } from "./params.ts";
+import { isInstance } from "./_checks.ts";
 import { storeLossSlots, sumLosses } from "./regularization.ts";
 import { requireBackend } from "./require_backend.ts";
 import { Pass, passSeed, type SlotSource, writtenValue } from "./_pass.ts";
@@ -135,7 +136,7 @@ export function makeTrainer<I>(
   model: Transformed<I, tf.Scalar>,
   options: TrainerOptions,
 ): Trainer<I> {
-  if (!(model instanceof TransformedModel)) {
+  if (!isInstance(model, TransformedModel)) {
     throw scopeError(
       "InvalidArgument",
       `Invalid model: expected transform(...)'s result, got ${describeValue(model)}`,
@@ -144,10 +145,12 @@ export function makeTrainer<I>(
       },
     );
   }
+  // A snapshot of the options' own properties: a throwing getter or proxy
+  // trap is a typed error, and the options are read once.
   const keys = checkOptionKeys(options, new Set(["optimizer", "regularization"]), "makeTrainer");
   if (E.isLeft(keys)) throw keys.left;
-  const optimizer = options?.optimizer;
-  if (typeof optimizer !== "object" || optimizer === null || !(optimizer instanceof tf.Optimizer)) {
+  const optimizer = keys.right.optimizer;
+  if (!isInstance(optimizer, tf.Optimizer)) {
     throw scopeError(
       "InvalidArgument",
       `Invalid optimizer: expected a TensorFlow.js optimizer (tf.train.sgd(0.1), tf.train.adam(), …), got ${
@@ -156,7 +159,7 @@ export function makeTrainer<I>(
       { argument: "optimizer" },
     );
   }
-  const regularization = options.regularization ?? false;
+  const regularization = keys.right.regularization ?? false;
   if (typeof regularization !== "boolean") {
     throw scopeError(
       "InvalidArgument",
