@@ -10,6 +10,8 @@ import { toTfDType } from "../interpreter/initial_tensor.ts";
 import { sliceStoredValues, tfjsDTypeOf } from "./_tensor_values.ts";
 import { toTfjsValues } from "./tfjs_values.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { readArgument } from "./_guard.ts";
+import { describeValue } from "../core/errors.ts";
 import type {
   RestoreDTypeMismatch,
   RestoreMatch,
@@ -32,13 +34,16 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
 /** @internal Checks that a value looks like a CheckpointReader. */
 export function checkReader(r: unknown): CheckpointReader {
   const o = r as Record<string, unknown> | null;
-  if (
-    typeof o !== "object" || o === null || typeof o.list !== "function" ||
-    typeof o.read !== "function" || typeof o.has !== "function"
-  ) {
+  const ok = readArgument(
+    "checkpoint",
+    () =>
+      typeof o === "object" && o !== null && typeof o.list === "function" &&
+      typeof o.read === "function" && typeof o.has === "function",
+  );
+  if (!ok) {
     throw new CheckpointError(
       "InvalidArgument",
-      `Invalid checkpoint: expected a path or a CheckpointReader, got ${String(r)}`,
+      `Invalid checkpoint: expected a path or a CheckpointReader, got ${describeValue(r)}`,
     );
   }
   return r as CheckpointReader;
