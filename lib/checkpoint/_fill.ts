@@ -64,7 +64,17 @@ export class Filler {
 
   constructor(reader: CheckpointReader, cast: boolean) {
     this.#reader = reader;
-    this.#info = new Map(reader.list().map((t) => [t.name, t]));
+    // A caller's reader: what its list() returns is checked, not trusted.
+    this.#info = readArgument("checkpoint reader", () => {
+      const list: unknown = reader.list();
+      if (!Array.isArray(list)) {
+        throw new CheckpointError(
+          "InvalidArgument",
+          `Invalid checkpoint reader: list() returned ${describeValue(list)}, not an array`,
+        );
+      }
+      return new Map(Array.from(list as StoredTensorInfo[], (t) => [t.name, t]));
+    });
     this.#cast = cast;
   }
 
