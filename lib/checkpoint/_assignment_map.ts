@@ -9,6 +9,7 @@ import { listVariables, type Store } from "../core/store.ts";
 import type { PartitionedVariable, Variable } from "../core/variable.ts";
 import { compareNames } from "./_tensor_values.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { errorText } from "./_guard.ts";
 
 /**
  * What an assignment map may map a checkpoint name to: a variable name or
@@ -40,8 +41,15 @@ export interface Assignment {
   readonly variables: readonly Variable[];
 }
 
-function mapError(message: string, details: Record<string, unknown> = {}): CheckpointError {
-  return new CheckpointError("AssignmentMap", message, { details });
+function mapError(
+  message: string,
+  details: Record<string, unknown> = {},
+  cause?: unknown,
+): CheckpointError {
+  return new CheckpointError("AssignmentMap", message, {
+    details,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 function pairsOf(map: unknown): [string, unknown][] {
@@ -50,13 +58,14 @@ function pairsOf(map: unknown): [string, unknown][] {
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
     // A proxy or getter that throws.
-    throw mapError(`Invalid assignment map: unreadable (${e})`);
+    throw mapError(`Invalid assignment map: unreadable (${errorText(e)})`, {}, e);
   }
 }
 
 function readPairs(map: unknown): [string, unknown][] {
   let pairs: unknown[];
-  if (Array.isArray(map)) pairs = map;
+  // Array.from, not map: a hole in a sparse list is a bad entry too.
+  if (Array.isArray(map)) pairs = Array.from(map as unknown[]);
   else if (typeof map === "object" && map !== null) {
     pairs = Object.keys(map).map((k) => {
       const d = Object.getOwnPropertyDescriptor(map, k);
@@ -77,6 +86,81 @@ function readPairs(map: unknown): [string, unknown][] {
     }
     return [p[0], p[1]];
   });
+}
+
+// The store variables a target names, or null for a name that is not one
+// (a scope). Reads the caller's target: a getter or proxy trap that throws
+// is an AssignmentMap error.
+function targetVariables(
+  key: string,
+  target: unknown,
+  vars: ReadonlyMap<string, Variable>,
+): Variable[] | null {
+  try {
+    return readTarget(key, target, vars);
+  } catch (e) {
+    if (e instanceof CheckpointError) throw e;
+    throw mapError(
+      `Assignment map target for "${key}" is unreadable (${errorText(e)})`,
+      { key },
+      e,
+    );
+  }
+}
+
+function readTarget(
+  key: string,
+  target: unknown,
+  vars: ReadonlyMap<string, Variable>,
+): Variable[] | null {
+  let vs: Variable[] | null = null;
+  if (isVar(target)) vs = [target];
+  else if ((target as { _tag?: unknown } | null)?._tag === "PartitionedVariable") {
+    vs = [...(target as PartitionedVariable).parts];
+  } else if (Array.isArray(target)) {
+    const list = Array.from(target as unknown[]);
+    if (list.length === 0 || !list.every(isVar)) {
+      throw mapError(`Assignment map target for "${key}" is not a list of variables`, { key });
+    }
+    const full = list[0]!.saveSliceInfo?.fullName;
+    for (const v of list) {
+      if (v.saveSliceInfo?.fullName !== full || full === undefined) {
+        throw mapError(
+          `Slices must all be from the same partitioned variable: "${
+            full ?? list[0]!.fullName
+          }" and "${v.saveSliceInfo?.fullName ?? v.fullName}"`,
+          { key },
+        );
+      }
+    }
+    vs = list;
+  } else if (typeof target === "string") {
+    const v = vars.get(target);
+    vs = v !== undefined ? [v] : shardsOf(target, vars);
+  } else {
+    throw mapError(
+      `Assignment map target for "${key}" must be a name, a variable or a list of shards; got ${
+        describeValue(target)
+      }`,
+      { key },
+    );
+  }
+  // A forged variable (or a PartitionedVariable's parts) is checked below
+  // against the store by identity.
+  if (vs !== null && !vs.every((v) => typeof v === "object" && v !== null)) {
+    throw mapError(`Assignment map target for "${key}" holds something not a variable`, { key });
+  }
+  if (vs !== null) {
+    for (const v of vs) {
+      if (vars.get(v.fullName) !== v) {
+        throw mapError(`Variable "${v.fullName}" is not in the store being restored`, {
+          key,
+          variable: String(v.fullName),
+        });
+      }
+    }
+  }
+  return vs;
 }
 
 function shardsOf(name: string, vars: ReadonlyMap<string, Variable>): Variable[] | null {
@@ -121,46 +205,8 @@ export function resolveAssignmentMap(
     }
   };
   for (const [key, target] of pairs) {
-    let vs: Variable[] | null = null;
-    if (isVar(target)) vs = [target];
-    else if ((target as { _tag?: unknown } | null)?._tag === "PartitionedVariable") {
-      vs = [...(target as PartitionedVariable).parts];
-    } else if (Array.isArray(target)) {
-      if (!target.every(isVar) || target.length === 0) {
-        throw mapError(`Assignment map target for "${key}" is not a list of variables`, { key });
-      }
-      const full = target[0]!.saveSliceInfo?.fullName;
-      for (const v of target) {
-        if (v.saveSliceInfo?.fullName !== full || full === undefined) {
-          throw mapError(
-            `Slices must all be from the same partitioned variable: "${
-              full ?? target[0]!.fullName
-            }" and "${v.saveSliceInfo?.fullName ?? v.fullName}"`,
-            { key },
-          );
-        }
-      }
-      vs = [...target];
-    } else if (typeof target === "string") {
-      const v = vars.get(target);
-      vs = v !== undefined ? [v] : shardsOf(target, vars);
-    } else {
-      throw mapError(
-        `Assignment map target for "${key}" must be a name, a variable or a list of shards; got ${
-          describeValue(target)
-        }`,
-        { key },
-      );
-    }
+    const vs = targetVariables(key, target, vars);
     if (vs !== null) {
-      for (const v of vs) {
-        if (vars.get(v.fullName) !== v) {
-          throw mapError(`Variable "${v.fullName}" is not in the store being restored`, {
-            key,
-            variable: v.fullName,
-          });
-        }
-      }
       if (!has(key)) missing(key, key);
       out.push({ key, logical: logicalOf(vs), variables: vs });
       continue;

@@ -10,6 +10,8 @@ import { toTfDType } from "../interpreter/initial_tensor.ts";
 import { sliceStoredValues, tfjsDTypeOf } from "./_tensor_values.ts";
 import { toTfjsValues } from "./tfjs_values.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { readArgument } from "./_guard.ts";
+import { describeValue } from "../core/errors.ts";
 import type {
   RestoreDTypeMismatch,
   RestoreMatch,
@@ -32,13 +34,16 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
 /** @internal Checks that a value looks like a CheckpointReader. */
 export function checkReader(r: unknown): CheckpointReader {
   const o = r as Record<string, unknown> | null;
-  if (
-    typeof o !== "object" || o === null || typeof o.list !== "function" ||
-    typeof o.read !== "function" || typeof o.has !== "function"
-  ) {
+  const ok = readArgument(
+    "checkpoint",
+    () =>
+      typeof o === "object" && o !== null && typeof o.list === "function" &&
+      typeof o.read === "function" && typeof o.has === "function",
+  );
+  if (!ok) {
     throw new CheckpointError(
       "InvalidArgument",
-      `Invalid checkpoint: expected a path or a CheckpointReader, got ${String(r)}`,
+      `Invalid checkpoint: expected a path or a CheckpointReader, got ${describeValue(r)}`,
     );
   }
   return r as CheckpointReader;
@@ -59,7 +64,17 @@ export class Filler {
 
   constructor(reader: CheckpointReader, cast: boolean) {
     this.#reader = reader;
-    this.#info = new Map(reader.list().map((t) => [t.name, t]));
+    // A caller's reader: what its list() returns is checked, not trusted.
+    this.#info = readArgument("checkpoint reader", () => {
+      const list: unknown = reader.list();
+      if (!Array.isArray(list)) {
+        throw new CheckpointError(
+          "InvalidArgument",
+          `Invalid checkpoint reader: list() returned ${describeValue(list)}, not an array`,
+        );
+      }
+      return new Map(Array.from(list as StoredTensorInfo[], (t) => [t.name, t]));
+    });
     this.#cast = cast;
   }
 

@@ -7,6 +7,7 @@ import type { Variable } from "../core/variable.ts";
 import { checkParams, type Params, paramsLayout } from "../interpreter/params.ts";
 import { allocStoredValues, insertStoredValues } from "./_tensor_values.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { readArgument } from "./_guard.ts";
 import type { StoredDType, StoredTensor, StoredValues } from "./stored_tensor.ts";
 
 /** @internal A shard of a partitioned variable, as TF1's Saver sees it. */
@@ -23,7 +24,7 @@ export interface StoredSlice {
 
 /** @internal Checks params from an untyped caller. */
 export function liveParams(params: unknown): Params {
-  const bad = checkParams(params);
+  const bad = readArgument("params", () => checkParams(params));
   if (bad !== null) throw new CheckpointError("InvalidArgument", bad.message, { cause: bad });
   return params as Params;
 }

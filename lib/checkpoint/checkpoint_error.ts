@@ -125,15 +125,60 @@ export class CheckpointError extends Error {
    * @param options file, offset and cause
    */
   constructor(code: CheckpointErrorCode, what: string, options: CheckpointErrorOptions = {}) {
-    const where = options.file === undefined
+    const o = readOptions(code, what, options);
+    const where = o.file === undefined
       ? ""
-      : options.offset === undefined
-      ? `${options.file}: `
-      : `${options.file} at offset ${options.offset}: `;
-    super(`${where}${what} [${code}]`, options.cause === undefined ? {} : { cause: options.cause });
+      : o.offset === undefined
+      ? `${o.file}: `
+      : `${o.file} at offset ${o.offset}: `;
+    super(`${where}${what} [${code}]`, o.cause === undefined ? {} : { cause: o.cause });
     this.code = code;
-    this.file = options.file;
-    this.offset = options.offset;
-    this.details = Object.freeze({ ...options.details });
+    this.file = o.file;
+    this.offset = o.offset;
+    this.details = o.details;
   }
+}
+
+interface ReadOptions {
+  readonly file: string | undefined;
+  readonly offset: number | undefined;
+  readonly cause: unknown;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+const badArgument = (what: string): CheckpointError =>
+  new CheckpointError("InvalidArgument", `Invalid CheckpointError ${what}`);
+
+// Checks the constructor's arguments and reads the options once, so that a
+// getter or proxy among them is a typed error rather than a raw one.
+function readOptions(code: unknown, what: unknown, options: unknown): ReadOptions {
+  if (typeof code !== "string") throw badArgument(`code: expected a string (${typeof code})`);
+  if (typeof what !== "string") throw badArgument(`message: expected a string (${typeof what})`);
+  if (typeof options !== "object" || options === null) {
+    throw badArgument(
+      `options: expected an object (${options === null ? "null" : typeof options})`,
+    );
+  }
+  let o: ReadOptions;
+  try {
+    const x = options as CheckpointErrorOptions;
+    const details = x.details;
+    o = {
+      file: x.file,
+      offset: x.offset,
+      cause: x.cause,
+      details: Object.freeze(typeof details === "object" ? { ...details } : {}),
+    };
+  } catch (e) {
+    throw new CheckpointError("InvalidArgument", "Invalid CheckpointError options: unreadable", {
+      cause: e,
+    });
+  }
+  if (o.file !== undefined && typeof o.file !== "string") {
+    throw badArgument(`options.file: expected a string (${typeof o.file})`);
+  }
+  if (o.offset !== undefined && typeof o.offset !== "number") {
+    throw badArgument(`options.offset: expected a number (${typeof o.offset})`);
+  }
+  return o;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { CheckpointError } from "./checkpoint_error.ts";
+import { checkIterable, checkString, readArgument } from "./_guard.ts";
 
 /**
  * The contents of a `checkpoint` state file.
@@ -107,7 +108,8 @@ export function writeCheckpointState(
       "writeCheckpointState needs a directory and a prefix",
     );
   }
-  const all = [...allPrefixes].filter((p) => p !== prefix);
+  const given = readArgument("allPrefixes", () => [...checkIterable(allPrefixes, "allPrefixes")]);
+  const all = given.map((p) => checkString(p, "allPrefixes entry")).filter((p) => p !== prefix);
   all.push(prefix);
   const lines = [`model_checkpoint_path: "${escape(relativeTo(dir, prefix))}"`];
   for (const p of all) lines.push(`all_model_checkpoint_paths: "${escape(relativeTo(dir, p))}"`);
@@ -138,6 +140,7 @@ export function writeCheckpointState(
  * @category checkpoint
  */
 export function readCheckpointState(dir: string): CheckpointState | undefined {
+  checkString(dir, "checkpoint directory");
   const file = `${dir}/checkpoint`;
   let text: string;
   try {
@@ -187,6 +190,7 @@ export function readCheckpointState(dir: string): CheckpointState | undefined {
  * @category checkpoint
  */
 export function latestCheckpoint(dir: string): string | undefined {
+  checkString(dir, "checkpoint directory");
   const state = readCheckpointState(dir);
   if (state === undefined) return undefined;
   const p = state.modelCheckpointPath;

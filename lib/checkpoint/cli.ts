@@ -20,6 +20,8 @@ import { TfjsWeightsReader, writeTfjsWeights } from "./tfjs_files.ts";
 import { toTfjsValues } from "./tfjs_values.ts";
 import { elementCount } from "./_tensor_values.ts";
 import { elementSize } from "./_dtypes.ts";
+import { checkReader } from "./_fill.ts";
+import { readArgument } from "./_guard.ts";
 
 /**
  * The exit codes of {@linkcode main}.
@@ -144,6 +146,11 @@ function pad(rows: readonly string[][]): string[] {
  * @category checkpoint
  */
 export function formatListing(reader: CheckpointReader): string[] {
+  const r = checkReader(reader);
+  return readArgument("reader", () => listing(r));
+}
+
+function listing(reader: CheckpointReader): string[] {
   const list = reader.list();
   let total = 0;
   let unknown = false;

@@ -5,10 +5,12 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import type { Variable } from "../core/variable.ts";
-import { checkParams, Params, paramsLayout, shareTensor } from "../interpreter/params.ts";
+import { describeValue } from "../core/errors.ts";
+import { Params, paramsLayout, shareTensor } from "../interpreter/params.ts";
 import { requireBackend } from "../interpreter/require_backend.ts";
 import { type AssignmentMap, resolveAssignmentMap } from "./_assignment_map.ts";
 import { Filler, type Outcome } from "./_fill.ts";
+import { liveParams } from "./_params_tensors.ts";
 import { compareNames } from "./_tensor_values.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import { optionRecord, readerOf, type Restored } from "./restore.ts";
@@ -86,14 +88,11 @@ export function initFromCheckpoint(
   assignmentMap: AssignmentMap,
   options?: InitFromCheckpointOptions,
 ): Restored {
-  const bad = checkParams(params);
-  if (bad !== null) {
-    throw new CheckpointError("InvalidArgument", bad.message, { cause: bad });
-  }
+  liveParams(params);
   const o = optionRecord(options, ["castDTypes"], "initFromCheckpoint");
   const cast = o.castDTypes ?? false;
   if (typeof cast !== "boolean") {
-    throw new CheckpointError("InvalidArgument", `Invalid castDTypes: ${String(cast)}`);
+    throw new CheckpointError("InvalidArgument", `Invalid castDTypes: ${describeValue(cast)}`);
   }
   requireBackend();
   const reader = readerOf(checkpoint);

@@ -5,6 +5,7 @@
  */
 import { joinPath as join } from "./_paths.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { describeValue } from "../core/errors.ts";
 import { latestCheckpoint } from "./checkpoint_state.ts";
 import type { CheckpointReader } from "./stored_tensor.ts";
 import { openTfCheckpoint } from "./open_tf_checkpoint.ts";
@@ -76,7 +77,7 @@ export function checkpointFormat(path: string): "tensorflow" | "tfjs" | null {
  */
 export function loadCheckpoint(path: string): CheckpointReader {
   if (typeof path !== "string" || path.length === 0) {
-    throw new CheckpointError("InvalidArgument", `invalid checkpoint path: ${String(path)}`);
+    throw new CheckpointError("InvalidArgument", `invalid checkpoint path: ${describeValue(path)}`);
   }
   const format = checkpointFormat(path);
   if (format === "tfjs") return openTfjsWeights(path);

@@ -8,6 +8,7 @@ import { looksLikeV1Header } from "./_bundle_proto.ts";
 import { hasTableMagic, readTable, type TableEntry } from "./_sstable.ts";
 import { openV1Table } from "./_v1_reader.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { checkString } from "./_guard.ts";
 import {
   buildReader,
   type ShardSource,
@@ -42,11 +43,15 @@ export function openTfCheckpointBytes(
   files: TfCheckpointBytes,
   name = "<memory>",
 ): TfCheckpointReader {
+  checkString(name, "name", true);
   let index: Uint8Array, shards: readonly Uint8Array[];
   try {
     index = files.index;
-    shards = files.shards;
-    if (!(index instanceof Uint8Array) || !Array.isArray(shards)) throw new Error("wrong types");
+    const given: unknown = files.shards;
+    if (!(index instanceof Uint8Array) || !Array.isArray(given)) throw new Error("wrong types");
+    // A copy: the reader reads shards later, and must not reach back into
+    // the caller's array (nor its proxy traps) then.
+    shards = Array.from(given as Uint8Array[]);
   } catch (e) {
     throw new CheckpointError(
       "InvalidArgument",

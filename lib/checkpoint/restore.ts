@@ -10,6 +10,7 @@ import { checkParams, Params, paramsLayout, shareTensor } from "../interpreter/p
 import { requireBackend } from "../interpreter/require_backend.ts";
 import { type AssignmentMap, resolveAssignmentMap } from "./_assignment_map.ts";
 import { checkReader, Filler, type Outcome } from "./_fill.ts";
+import { errorText } from "./_guard.ts";
 import { compareNames } from "./_tensor_values.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import { loadCheckpoint } from "./load_checkpoint.ts";
@@ -76,9 +77,11 @@ export function optionRecord(
     }
   } catch (e) {
     // A proxy whose traps throw.
-    throw new CheckpointError("InvalidArgument", `Invalid ${what} options: unreadable (${e})`, {
-      cause: e,
-    });
+    throw new CheckpointError(
+      "InvalidArgument",
+      `Invalid ${what} options: unreadable (${errorText(e)})`,
+      { cause: e },
+    );
   }
   for (const k of keys) {
     if (!allowed.includes(k)) {

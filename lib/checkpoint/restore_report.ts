@@ -6,6 +6,7 @@
  */
 import type { DType } from "../core/dtype.ts";
 import type { StoredDType } from "./stored_tensor.ts";
+import { checkObject, readArgument } from "./_guard.ts";
 
 /**
  * Where a shard of a partitioned variable sits in the file's full tensor.
@@ -156,6 +157,11 @@ const shape = (s: readonly number[]): string => `[${s.join(",")}]`;
  * @category checkpoint
  */
 export function formatRestoreReport(report: RestoreReport): string {
+  checkObject(report, "restore report");
+  return readArgument("restore report", () => format(report));
+}
+
+function format(report: RestoreReport): string {
   const kept = new Set(report.keptInitial);
   const note = (v: string): string => kept.has(v) ? " (kept its initial value)" : "";
   const total = report.matched.length + report.missingInFile.length +

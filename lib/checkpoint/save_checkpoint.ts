@@ -8,6 +8,7 @@ import { dirOf as dirname } from "./_paths.ts";
 import { describeValue } from "../core/errors.ts";
 import type { Params } from "../interpreter/params.ts";
 import { liveParams, storedTensorsOf } from "./_params_tensors.ts";
+import { readOptions } from "./_guard.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
 import { writeCheckpointState } from "./checkpoint_state.ts";
 import type { StoredTensor } from "./stored_tensor.ts";
@@ -89,8 +90,9 @@ export async function saveCheckpoint(
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw new CheckpointError("InvalidArgument", `invalid options: ${describeValue(options)}`);
   }
-  const stateFile = options?.stateFile ?? true;
-  const sync = options?.sync ?? true;
+  const o = readOptions(options, ["stateFile", "sync"], "saveCheckpoint options");
+  const stateFile = o.stateFile ?? true;
+  const sync = o.sync ?? true;
   if (typeof stateFile !== "boolean" || typeof sync !== "boolean") {
     throw new CheckpointError("InvalidArgument", "stateFile and sync must be booleans");
   }

@@ -4,9 +4,10 @@
  * @module
  */
 import type { Params } from "../interpreter/params.ts";
-import { paramsToStoredTensors } from "./_params_tensors.ts";
+import { checkString, readOptions } from "./_guard.ts";
+import { liveParams, paramsToStoredTensors } from "./_params_tensors.ts";
 import { type TfjsWritten, writeTfjsWeights } from "./tfjs_files.ts";
-import type { TfjsWriteOptions } from "./tfjs_weights.ts";
+import { checkShardSize, type TfjsWriteOptions } from "./tfjs_weights.ts";
 
 /**
  * Writes params as TensorFlow.js weights in a folder (`model.json` +
@@ -48,5 +49,9 @@ export async function saveTfjsWeights(
   dir: string,
   options?: TfjsWriteOptions,
 ): Promise<TfjsWritten> {
-  return writeTfjsWeights(dir, await paramsToStoredTensors(params), options);
+  liveParams(params);
+  checkString(dir, "folder");
+  const o = readOptions(options, ["shardSizeBytes"], "TensorFlow.js write options");
+  checkShardSize(o.shardSizeBytes);
+  return writeTfjsWeights(dir, await paramsToStoredTensors(params), o as TfjsWriteOptions);
 }

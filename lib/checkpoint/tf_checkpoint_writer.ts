@@ -12,6 +12,8 @@ import { sliceKey } from "./_ordered_code.ts";
 import { buildTable, TF_BLOCK_SIZE } from "./_sstable.ts";
 import { elementCount, encodeStrings } from "./_tensor_bytes.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { readOptions } from "./_guard.ts";
+import { describeValue } from "../core/errors.ts";
 import type { StoredDType, StoredTensor } from "./stored_tensor.ts";
 import { shardSuffix, type TfSlice } from "./tf_checkpoint_reader.ts";
 
@@ -343,12 +345,17 @@ function* encodeChunks(
   return { entries, variables, size: offset };
 }
 
-function blockSizeOf(options: TfWriteOptions | undefined, label: string): number {
-  const b = options?.blockSize ?? TF_BLOCK_SIZE;
-  if (!Number.isSafeInteger(b) || b < 1) {
-    bad(label, `blockSize must be a positive integer, got ${String(b)}`);
+/** The options, read once (a getter or proxy trap is an InvalidArgument). */
+function optionsOf(options: unknown): { blockSize?: unknown; sync?: unknown } {
+  return readOptions(options, ["blockSize", "sync"], "checkpoint write options");
+}
+
+function blockSizeOf(options: { blockSize?: unknown }, label: string): number {
+  const b = options.blockSize ?? TF_BLOCK_SIZE;
+  if (typeof b !== "number" || !Number.isSafeInteger(b) || b < 1) {
+    bad(label, `blockSize must be a positive integer, got ${describeValue(b)}`);
   }
-  return b;
+  return b as number;
 }
 
 /**
@@ -378,7 +385,7 @@ export function encodeTfCheckpoint(
   options?: TfWriteOptions,
 ): { readonly index: Uint8Array; readonly data: Uint8Array } {
   const label = "<memory>";
-  const blockSize = blockSizeOf(options, label);
+  const blockSize = blockSizeOf(optionsOf(options), label);
   const parts: Uint8Array[] = [];
   const chunks = encodeChunks(tensors, label, sharedHasher);
   let step = chunks.next();
@@ -483,8 +490,9 @@ export function writeTfCheckpoint(
   if (typeof prefix !== "string" || prefix.length === 0) {
     bad("<prefix>", "the checkpoint prefix must be a non-empty string");
   }
-  const blockSize = blockSizeOf(options, prefix);
-  const sync = options?.sync ?? true;
+  const o = optionsOf(options);
+  const blockSize = blockSizeOf(o, prefix);
+  const sync = o.sync ?? true;
   const indexFile = `${prefix}.index`;
   const dataFile = `${prefix}${shardSuffix(0, 1)}`;
   const dataTmp = tempName(dataFile);
@@ -593,8 +601,9 @@ export async function writeTfCheckpointAsync(
   if (typeof prefix !== "string" || prefix.length === 0) {
     bad("<prefix>", "the checkpoint prefix must be a non-empty string");
   }
-  const blockSize = blockSizeOf(options, prefix);
-  const sync = options?.sync ?? true;
+  const o = optionsOf(options);
+  const blockSize = blockSizeOf(o, prefix);
+  const sync = o.sync ?? true;
   const indexFile = `${prefix}.index`;
   const dataFile = `${prefix}${shardSuffix(0, 1)}`;
   const dataTmp = tempName(dataFile);
@@ -693,11 +702,11 @@ export function splitTensor(t: StoredTensor, axis: number, count: number): TfTen
   const n = normalize(t, label);
   const shape = n.shape;
   if (!Number.isSafeInteger(axis) || axis < 0 || axis >= shape.length) {
-    bad(label, `axis ${String(axis)} is not a dimension of rank ${shape.length}`);
+    bad(label, `axis ${describeValue(axis)} is not a dimension of rank ${shape.length}`);
   }
   const dim = shape[axis]!;
   if (!Number.isSafeInteger(count) || count < 1 || count > Math.max(dim, 1)) {
-    bad(label, `cannot split a dimension of ${dim} into ${String(count)} slices`);
+    bad(label, `cannot split a dimension of ${dim} into ${describeValue(count)} slices`);
   }
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);

@@ -8,6 +8,8 @@
 import { dirOf as dirname, joinPath as join } from "./_paths.ts";
 import { compareNames, elementCount } from "./_tensor_values.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import { checkIterable, checkString, readOptions } from "./_guard.ts";
+import { describeValue } from "../core/errors.ts";
 import type { CheckpointReader, StoredTensor, StoredTensorInfo } from "./stored_tensor.ts";
 import {
   checkShardSize,
@@ -93,7 +95,7 @@ export class TfjsWeightsReader implements CheckpointReader {
    * @param file the model.json path
    */
   constructor(file: string) {
-    this.file = file;
+    this.file = checkString(file, "model.json path");
     const info = statFile(file);
     if (info === null || !info.isFile) {
       throw new CheckpointError("NotFound", "no such file", { file });
@@ -325,7 +327,7 @@ function readAt(file: string, position: number, into: Uint8Array): void {
  */
 export function openTfjsWeights(path: string): TfjsWeightsReader {
   if (typeof path !== "string" || path.length === 0) {
-    throw new CheckpointError("InvalidArgument", `Invalid path: ${String(path)}`);
+    throw new CheckpointError("InvalidArgument", `Invalid path: ${describeValue(path)}`);
   }
   return new TfjsWeightsReader(modelJsonPath(path));
 }
@@ -388,9 +390,12 @@ export function writeTfjsWeights(
   options: TfjsWriteOptions = {},
 ): TfjsWritten {
   if (typeof dir !== "string" || dir.length === 0) {
-    throw new CheckpointError("InvalidArgument", `Invalid folder: ${String(dir)}`);
+    throw new CheckpointError("InvalidArgument", `Invalid folder: ${describeValue(dir)}`);
   }
-  const size = checkShardSize((options as TfjsWriteOptions | null)?.shardSizeBytes);
+  const o = readOptions(options, ["shardSizeBytes"], "TensorFlow.js write options");
+  const size = checkShardSize(o.shardSizeBytes);
+  // Checked before the folder is made: a non-iterable writes nothing.
+  const items = checkIterable<StoredTensor>(tensors, "tensors");
   const tmp = tmpName();
   const temps: string[] = [];
   const io = <T>(what: string, f: () => T): T => {
@@ -410,7 +415,7 @@ export function writeTfjsWeights(
       temps.push(f);
       io(f, () => Deno.writeFileSync(f, bytes));
     });
-    const entries = encodeEntries(tensors, splitter);
+    const entries = encodeEntries(items, splitter);
     const paths = temps.map((_, i) => shardName(i, temps.length));
     const manifest = modelJsonOf(entries, paths);
     const jsonTmp = join(dir, `${tmp}.json`);

@@ -4,6 +4,8 @@
  * @module
  */
 import { CheckpointError } from "./checkpoint_error.ts";
+import { checkObject, readArgument } from "./_guard.ts";
+import { describeValue } from "../core/errors.ts";
 import type { StoredTensor } from "./stored_tensor.ts";
 
 /**
@@ -31,7 +33,8 @@ function halfToFloat(h: number): number {
 }
 
 function fail(t: StoredTensor, what: string): never {
-  throw new CheckpointError("NoExactConversion", `tensor ${JSON.stringify(t.name)}: ${what}`);
+  const name = typeof t.name === "string" ? JSON.stringify(t.name) : "(unnamed)";
+  throw new CheckpointError("NoExactConversion", `tensor ${name}: ${what}`);
 }
 
 /**
@@ -62,6 +65,11 @@ function fail(t: StoredTensor, what: string): never {
  * @category checkpoint
  */
 export function toTfjsValues(t: StoredTensor): TfjsValues {
+  checkObject(t, "tensor");
+  return readArgument("tensor", () => convert(t));
+}
+
+function convert(t: StoredTensor): TfjsValues {
   const v = t.values;
   switch (t.dtype) {
     case "float32":
@@ -117,6 +125,9 @@ export function toTfjsValues(t: StoredTensor): TfjsValues {
         values: Object.freeze((v as readonly Uint8Array[]).map((b) => Uint8Array.from(b))),
       };
     default:
-      return fail(t, `unknown dtype ${String(t.dtype)}`);
+      throw new CheckpointError(
+        "InvalidArgument",
+        `Invalid tensor: dtype ${describeValue(t.dtype)}`,
+      );
   }
 }

@@ -8,6 +8,15 @@
  */
 import { compareNames, elementCount, halfToNumber, isStoredDType } from "./_tensor_values.ts";
 import { CheckpointError } from "./checkpoint_error.ts";
+import {
+  checkIterable,
+  checkString,
+  errorText,
+  invalidArgument,
+  readArgument,
+  readOptions,
+} from "./_guard.ts";
+import { describeValue } from "../core/errors.ts";
 import { toTfjsValues } from "./tfjs_values.ts";
 import type { StoredTensor } from "./stored_tensor.ts";
 
@@ -255,12 +264,13 @@ function parseEntry(w: unknown, file: string | undefined, where: string): TfjsWe
  * @category checkpoint
  */
 export function parseTfjsManifest(json: unknown, file?: string): readonly TfjsManifestGroup[] {
+  if (file !== undefined) checkString(file, "manifest file name", true);
   try {
     return parseManifest(json, file);
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
     // A proxy trap or similar hostile object.
-    throw new CheckpointError("Malformed", `${pre(file)}unreadable (${e})`, {
+    throw new CheckpointError("Malformed", `${pre(file)}unreadable (${errorText(e)})`, {
       ...(file === undefined ? {} : { file }),
       cause: e,
     });
@@ -277,13 +287,14 @@ function parseManifest(json: unknown, file?: string): readonly TfjsManifestGroup
     throw bad(file, "is not a weights manifest (expected an array of {paths, weights} groups)");
   }
   const seen = new Set<string>();
-  const groups = manifest.map((g, gi) => {
+  // Array.from, not map: a hole in a sparse array is a missing group too.
+  const groups = Array.from(manifest as unknown[], (g, gi) => {
     if (!isRecord(g)) throw bad(file, `manifest group ${gi} is not an object`);
     const paths = safeGet(g, "paths");
     const weights = safeGet(g, "weights");
     if (!Array.isArray(paths)) throw bad(file, `manifest group ${gi} has no paths array`);
     if (!Array.isArray(weights)) throw bad(file, `manifest group ${gi} has no weights array`);
-    const entries = weights.map((w, wi) => {
+    const entries = Array.from(weights as unknown[], (w, wi) => {
       const e = parseEntry(w, file, `weight ${wi} of group ${gi}`);
       if (seen.has(e.name)) {
         throw new CheckpointError(
@@ -296,7 +307,7 @@ function parseManifest(json: unknown, file?: string): readonly TfjsManifestGroup
       return e;
     });
     return Object.freeze({
-      paths: Object.freeze(paths.map((p) => checkPath(p, file))),
+      paths: Object.freeze(Array.from(paths as unknown[], (p) => checkPath(p, file))),
       weights: Object.freeze(entries),
     });
   });
@@ -459,10 +470,16 @@ export function decodeTfjsWeights(
   shards: Readonly<Record<string, Uint8Array>>,
 ): readonly StoredTensor[] {
   const groups = parseTfjsManifest(manifest);
+  if (!isRecord(shards)) {
+    throw invalidArgument(
+      "shards",
+      `expected an object of bytes by path, got ${describeValue(shards)}`,
+    );
+  }
   const out: StoredTensor[] = [];
   for (const g of groups) {
     const parts = g.paths.map((p) => {
-      const b = isRecord(shards) ? safeGet(shards, p) : undefined;
+      const b = readArgument("shards", () => safeGet(shards, p));
       if (!(b instanceof Uint8Array)) {
         throw new CheckpointError("MissingShard", `weights shard "${p}" was not given`, {
           file: p,
@@ -505,9 +522,13 @@ export function checkStoredTensor(t: unknown): StoredTensor {
     return checkTensor(t);
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
-    throw new CheckpointError("InvalidArgument", `Invalid tensor to write: unreadable (${e})`, {
-      cause: e,
-    });
+    throw new CheckpointError(
+      "InvalidArgument",
+      `Invalid tensor to write: unreadable (${errorText(e)})`,
+      {
+        cause: e,
+      },
+    );
   }
 }
 
@@ -629,7 +650,7 @@ export function checkShardSize(size: unknown): number {
   if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 1) {
     throw new CheckpointError(
       "InvalidArgument",
-      `Invalid shardSizeBytes: ${String(size)} (expected a positive integer)`,
+      `Invalid shardSizeBytes: ${describeValue(size)} (expected a positive integer)`,
     );
   }
   return size;
@@ -673,6 +694,33 @@ export function modelJsonOf(
 }
 
 /**
+ * Encodes each tensor's weight entry and pushes its bytes into the shard
+ * splitter, refusing a name given twice; ends the splitter.
+ *
+ * @internal
+ */
+export function encodeEntries(
+  tensors: Iterable<StoredTensor>,
+  splitter: ShardSplitter,
+): TfjsWeightEntry[] {
+  const entries: TfjsWeightEntry[] = [];
+  const seen = new Set<string>();
+  for (const t of tensors) {
+    const { entry, bytes } = encodeWeight(t);
+    if (seen.has(entry.name)) {
+      throw new CheckpointError("DuplicateKey", `Tensor "${entry.name}" is given twice`, {
+        details: { name: entry.name },
+      });
+    }
+    seen.add(entry.name);
+    entries.push(entry);
+    splitter.push(bytes);
+  }
+  splitter.end();
+  return entries;
+}
+
+/**
  * Encodes tensors as TensorFlow.js weights: one manifest group, weights in
  * the given order, the byte stream split into `group1-shardIofN.bin`
  * shards of at most `shardSizeBytes`. float32, int32, bool and string are
@@ -702,41 +750,16 @@ export function modelJsonOf(
  *
  * @category checkpoint
  */
-/**
- * Encodes each tensor's weight entry and pushes its bytes into the shard
- * splitter, refusing a name given twice; ends the splitter.
- *
- * @internal
- */
-export function encodeEntries(
-  tensors: Iterable<StoredTensor>,
-  splitter: ShardSplitter,
-): TfjsWeightEntry[] {
-  const entries: TfjsWeightEntry[] = [];
-  const seen = new Set<string>();
-  for (const t of tensors) {
-    const { entry, bytes } = encodeWeight(t);
-    if (seen.has(entry.name)) {
-      throw new CheckpointError("DuplicateKey", `Tensor "${entry.name}" is given twice`, {
-        details: { name: entry.name },
-      });
-    }
-    seen.add(entry.name);
-    entries.push(entry);
-    splitter.push(bytes);
-  }
-  splitter.end();
-  return entries;
-}
-
 export function encodeTfjsWeights(
   tensors: Iterable<StoredTensor>,
   options: TfjsWriteOptions = {},
 ): TfjsEncoded {
-  const size = checkShardSize(isRecord(options) ? safeGet(options, "shardSizeBytes") : undefined);
+  const o = readOptions(options, ["shardSizeBytes"], "TensorFlow.js write options");
+  const size = checkShardSize(o.shardSizeBytes);
+  const items = checkIterable<StoredTensor>(tensors, "tensors");
   const chunks: Uint8Array[] = [];
   const splitter = new ShardSplitter(size, (b) => chunks.push(b));
-  const entries = encodeEntries(tensors, splitter);
+  const entries = encodeEntries(items, splitter);
   const paths = chunks.map((_, i) => shardName(i, chunks.length));
   return Object.freeze({
     modelJson: modelJsonOf(entries, paths),
