@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as E from "fp-ts/lib/Either.js";
 import type { Constraint, ConstraintFunction } from "../constraints/constraint.ts";
+import { readFailed } from "../core/_guard.ts";
 import { ProgramBase } from "../core/_program_base.ts";
 import type { Either } from "../core/either.ts";
 import type { ScopeError } from "../core/errors.ts";
@@ -680,7 +681,13 @@ export class Conv3DTranspose extends Conv {
 }
 
 function checkNoDilation<T>(options: T): T {
-  const d = (options as { dilationRate?: unknown } | null)?.dilationRate;
+  let d: unknown;
+  try {
+    d = (options as { dilationRate?: unknown } | null)?.dilationRate;
+  } catch (cause) {
+    // A throwing getter or proxy trap in the options: typed, with the cause.
+    throw readFailed("transposed convolution options", cause);
+  }
   if (d !== undefined) {
     throw layerOptionError("dilationRate", "TF1's Conv2DTranspose has no dilation", d);
   }

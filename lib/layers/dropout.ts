@@ -7,10 +7,11 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as E from "fp-ts/lib/Either.js";
+import { readRecord } from "../core/_guard.ts";
 import { ProgramBase } from "../core/_program_base.ts";
 import type { Either } from "../core/either.ts";
 import type { ScopeError } from "../core/errors.ts";
-import { type Env, of, type Program, type RunState, type Step } from "../core/program.ts";
+import { type Env, fail, of, type Program, type RunState, type Step } from "../core/program.ts";
 import {
   asLayerError,
   BASE_LAYER_KEYS,
@@ -207,7 +208,10 @@ export function dropout(
   inputs: tf.Tensor,
   options: DropoutOptions & DropoutCallOptions = {},
 ): Program<tf.Tensor> {
-  const { training, ...rest } = (options ?? {}) as DropoutOptions & DropoutCallOptions;
+  // A throwing getter or proxy trap in the options fails the program, typed.
+  const read = readRecord(options, "dropout", null);
+  if (!read.ok) return fail(read.error);
+  const { training, ...rest } = read.record as DropoutOptions & DropoutCallOptions;
   return functionalLayer(
     () => new Dropout(rest),
     inputs,

@@ -45,6 +45,7 @@ import { getVariableScope } from "../core/scope_setters.ts";
 import { addToCollections, type Store } from "../core/store.ts";
 import { RecordedProgram } from "../core/_recorded.ts";
 import { sameGuardElement } from "../core/_same_guard_element.ts";
+import { throwInvalid } from "../core/_guard.ts";
 import type { VariableLike } from "../core/variable.ts";
 import { variableScope } from "../core/variable_scope.ts";
 import { kerasStyleNow, ownedCallRunner } from "../objects/_keras_style_flag.ts";
@@ -164,6 +165,7 @@ let nextLayerId = 0;
  *
  * @param name a class name
  * @returns the snake_case name
+ * @throws ScopeError `InvalidArgument` when `name` is not a string
  *
  * @example
  * ```ts
@@ -177,6 +179,7 @@ let nextLayerId = 0;
  * @category layers
  */
 export function toSnakeCase(name: string): string {
+  if (typeof name !== "string") throwInvalid("name", "expected a class name string", name);
   const intermediate = name.replace(/(.)([A-Z][a-z0-9]+)/g, "$1_$2");
   const insecure = intermediate.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
   return insecure.startsWith("_") ? `private${insecure}` : insecure;
@@ -515,6 +518,7 @@ export abstract class Layer<I, O, W = unknown, C extends object = Record<never, 
  *
  * @param layer the layer
  * @returns the key
+ * @throws ScopeError `InvalidArgument` when `layer` is not a {@linkcode Layer}
  *
  * @example
  * ```ts
@@ -527,6 +531,13 @@ export abstract class Layer<I, O, W = unknown, C extends object = Record<never, 
  * @category layers
  */
 export function layerStateKey(layer: Layer<unknown, unknown, unknown, object>): string {
+  let isLayer = false;
+  try {
+    isLayer = layer instanceof Layer;
+  } catch {
+    // A proxy whose getPrototypeOf trap throws is not a layer.
+  }
+  if (!isLayer) throwInvalid("layer", "expected a Layer", layer);
   return layer.stateKey;
 }
 

@@ -18,11 +18,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as E from "fp-ts/lib/Either.js";
 import type { Constraint, ConstraintFunction } from "../constraints/constraint.ts";
+import { readRecord } from "../core/_guard.ts";
 import { ProgramBase } from "../core/_program_base.ts";
 import type { Either } from "../core/either.ts";
 import type { ScopeError } from "../core/errors.ts";
 import {
   type Env,
+  fail,
   fromEither,
   type Program,
   type ProgramGenerator,
@@ -483,7 +485,10 @@ export function batchNormalization(
   inputs: tf.Tensor,
   options: BatchNormalizationOptions & BatchNormalizationCallOptions = {},
 ): Program<tf.Tensor> {
-  const { training, ...rest } = (options ?? {}) as
+  // A throwing getter or proxy trap in the options fails the program, typed.
+  const read = readRecord(options, "batchNormalization", null);
+  if (!read.ok) return fail(read.error);
+  const { training, ...rest } = read.record as
     & BatchNormalizationOptions
     & BatchNormalizationCallOptions;
   return functionalLayer(

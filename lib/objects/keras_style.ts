@@ -6,7 +6,7 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import { scopeError } from "../core/errors.ts";
+import { describeValue, scopeError } from "../core/errors.ts";
 import {
   kerasStyleNow,
   setKerasStyleForGood,
@@ -38,7 +38,9 @@ setOwnedCallRunner((owner, body, env, state) => {
  *
  * @param construct constructs the layers, cells and models
  * @returns what `construct` returned
- * @throws {ScopeError} `ObjectError` when `construct` returns a promise
+ * @throws {ScopeError} `ObjectError` when `construct` returns a promise;
+ *   `UserCodeFailed` (with the original as `cause`) when it throws anything
+ *   but a typed error, which passes as it is
  *
  * @example
  * ```ts
@@ -73,11 +75,24 @@ export function kerasStyleScope<R>(construct: () => R): R {
       value: construct,
     });
   }
-  const out = withKerasStyle(construct);
-  if (
-    (typeof out === "object" || typeof out === "function") && out !== null &&
-    typeof (out as { then?: unknown }).then === "function"
-  ) {
+  let out: R;
+  try {
+    out = withKerasStyle(construct);
+  } catch (e) {
+    throw typedFromCallback(e);
+  }
+  let thenable: boolean;
+  try {
+    thenable = (typeof out === "object" || typeof out === "function") && out !== null &&
+      typeof (out as { then?: unknown }).then === "function";
+  } catch (cause) {
+    throw scopeError(
+      "ObjectError",
+      "kerasStyleScope's callback returned a value whose `then` cannot be read (a getter or proxy trap threw)",
+      { cause },
+    );
+  }
+  if (thenable) {
     throw scopeError(
       "ObjectError",
       "kerasStyleScope's callback returned a promise: construct the layers synchronously (the keras-style flag cannot follow an await)",
@@ -85,6 +100,28 @@ export function kerasStyleScope<R>(construct: () => R): R {
     );
   }
   return out;
+}
+
+// A typed error from the callback (a layer's option check) passes as it
+// is; anything else it threw is `UserCodeFailed` with the original as
+// `cause`, as the core reports user code that throws.
+function typedFromCallback(e: unknown): unknown {
+  try {
+    if (
+      e instanceof Error &&
+      (typeof (e as { tag?: unknown }).tag === "string" ||
+        typeof (e as { code?: unknown }).code === "string")
+    ) return e;
+  } catch {
+    // A thrown proxy whose traps throw: wrapped below.
+  }
+  let why: string;
+  try {
+    why = e instanceof Error ? `${e.name}: ${e.message}` : describeValue(e);
+  } catch {
+    why = "<unprintable>";
+  }
+  return scopeError("UserCodeFailed", `kerasStyleScope's callback threw: ${why}`, { cause: e });
 }
 
 /**

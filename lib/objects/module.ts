@@ -6,6 +6,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs-core";
+import { functionName, readFailed } from "../core/_guard.ts";
 import { toSnakeCase } from "../layers/layer.ts";
 import { existingOwned } from "./_owned.ts";
 import { markModule, walk } from "./_walk.ts";
@@ -74,12 +75,19 @@ export class Module {
    * Names the module.
    *
    * @param options the name
+   * @throws ScopeError `InvalidArgument` when reading the options throws
    */
   constructor(options: ModuleOptions = {}) {
-    const name = typeof options === "object" && options !== null ? options.name : undefined;
+    let name: unknown;
+    try {
+      name = typeof options === "object" && options !== null ? options.name : undefined;
+    } catch (cause) {
+      // A throwing getter or proxy trap in the options: typed, with the cause.
+      throw readFailed("Module options", cause);
+    }
     this.name = typeof name === "string" && name !== ""
       ? name
-      : toSnakeCase(new.target.name || "module");
+      : toSnakeCase(functionName(new.target, "module"));
     markModule(this);
   }
 

@@ -10,7 +10,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as E from "fp-ts/lib/Either.js";
+import { functionName, readFailed, throwInvalid } from "../core/_guard.ts";
 import { describeValue, ScopeError, scopeError } from "../core/errors.ts";
+import { checkElementCount, MAX_RANK, parseShape } from "../core/shape.ts";
 import { makeProgram, type Program } from "../core/program.ts";
 import type { Variable } from "../core/variable.ts";
 import { toTfDType } from "../interpreter/initial_tensor.ts";
@@ -191,9 +193,19 @@ export function trackTf1StyleVariables<This extends Trackable, A extends unknown
       { value: method },
     );
   }
-  const methodName = context !== undefined && typeof context.name === "string"
-    ? context.name
-    : method.name || "method";
+  // The context is read once, guarded: a getter or proxy trap that throws
+  // is a typed error with the cause.
+  let methodName: string;
+  let isMethodContext: boolean;
+  try {
+    const ctx = typeof context === "object" && context !== null ? context : undefined;
+    methodName = ctx !== undefined && typeof ctx.name === "string"
+      ? ctx.name
+      : functionName(method, "method");
+    isMethodContext = ctx !== undefined && ctx.kind === "method";
+  } catch (cause) {
+    throw readFailed("trackTf1StyleVariables context", cause);
+  }
   const tracked = function (this: This, ...args: A): R {
     const owned = ownerFor(this, methodName);
     const prefix = takePendingPrefix();
@@ -215,8 +227,8 @@ export function trackTf1StyleVariables<This extends Trackable, A extends unknown
     return out;
   };
   trackedMethods.add(tracked);
-  if (context !== undefined && typeof context === "object" && context.kind === "method") {
-    context.addInitializer(function (this: This): void {
+  if (isMethodContext) {
+    context!.addInitializer(function (this: This): void {
       if (this instanceof tfl.layers.Layer) patchLayer(this, tracked as unknown as TrackedCall);
       else if (!(this instanceof Module)) ownerFor(this, methodName);
     });
@@ -324,16 +336,53 @@ export function callInScope<R>(fn: () => R): Program<R> {
   });
 }
 
-function zerosFor(shape: unknown): tf.Tensor {
-  const dims = (shape as readonly (number | null)[]).map((d) => d ?? 1);
-  return tf.zeros(dims);
+// `instanceof` asks a proxy for its prototype, and that trap may throw.
+function isTfjsLayer(value: unknown): value is tfl.layers.Layer {
+  try {
+    return value instanceof tfl.layers.Layer;
+  } catch {
+    return false;
+  }
 }
 
-function zerosInputs(inputShape: unknown): tf.Tensor | tf.Tensor[] {
-  const s = inputShape as unknown[];
-  return Array.isArray(s[0]) || (s.length > 0 && s[0] !== null && typeof s[0] === "object")
-    ? s.map(zerosFor)
-    : zerosFor(s);
+// A shape `build` received (one, or one per input) as the shapes of the
+// zeros to call with: null dimensions count as 1, and a bad or huge shape
+// is a typed error before anything is allocated.
+function zeroShapes(inputShape: unknown): number[] | number[][] {
+  let nested: boolean;
+  let list: unknown[];
+  try {
+    if (!Array.isArray(inputShape)) {
+      throwInvalid("inputShape", "expected a shape or an array of shapes", inputShape);
+    }
+    const first: unknown = inputShape[0];
+    nested = Array.isArray(first) || (first !== null && typeof first === "object");
+    list = nested ? Array.prototype.slice.call(inputShape, 0, MAX_RANK + 1) : [];
+    if (nested && inputShape.length > MAX_RANK) {
+      throwInvalid("inputShape", `expected at most ${MAX_RANK} input shapes`, inputShape);
+    }
+  } catch (e) {
+    if (e instanceof ScopeError) throw e;
+    throw readFailed("inputShape", e);
+  }
+  const one = (value: unknown, argument: string): number[] => {
+    const parsed = parseShape(value, argument);
+    if (E.isLeft(parsed)) throw parsed.left;
+    const dims = parsed.right.map((d) => d ?? 1);
+    const tooLarge = checkElementCount(dims);
+    if (tooLarge !== null) throw tooLarge;
+    return dims;
+  };
+  if (!nested) return one(inputShape, "inputShape");
+  const out: number[][] = [];
+  for (let i = 0; i < list.length; i++) out.push(one(list[i], `inputShape[${i}]`));
+  return out;
+}
+
+function zerosInputs(shapes: number[] | number[][]): tf.Tensor | tf.Tensor[] {
+  return shapes.length > 0 && Array.isArray(shapes[0])
+    ? (shapes as number[][]).map((s) => tf.zeros(s))
+    : tf.zeros(shapes as number[]);
 }
 
 /**
@@ -375,13 +424,14 @@ function zerosInputs(inputShape: unknown): tf.Tensor | tf.Tensor[] {
  * @category objects
  */
 export function buildTf1StyleVariables(layer: tfl.layers.Layer, inputShape: unknown): void {
-  if (!(layer instanceof tfl.layers.Layer)) {
+  if (!isTfjsLayer(layer)) {
     throw objectError(
       `buildTf1StyleVariables expects a tfjs-layers Layer, got ${describeValue(layer)}`,
     );
   }
+  const shapes = zeroShapes(inputShape);
   tf.tidy(() => {
-    const zeros = zerosInputs(inputShape);
+    const zeros = zerosInputs(shapes);
     layer.call(zeros, { training: false });
   });
 }
@@ -394,7 +444,7 @@ function outputShapeOf(layer: tfl.layers.Layer, inputShape: unknown): tfl.Shape 
       : (inputShape as unknown[])[0]) as number | null;
   const shapeOf = (t: tf.Tensor): tfl.Shape => [batch, ...t.shape.slice(1)];
   tf.tidy(() => {
-    const out = layer.call(zerosInputs(inputShape), { training: false });
+    const out = layer.call(zerosInputs(zeroShapes(inputShape)), { training: false });
     shapes = Array.isArray(out) ? out.map(shapeOf) : shapeOf(out);
   });
   return shapes;
@@ -508,10 +558,16 @@ function dedupe<T>(xs: readonly T[]): T[] {
  */
 export function trackedVariablesOf(obj: object): readonly TrackedVariable[] {
   if (typeof obj !== "object" || obj === null) return Object.freeze([]);
-  const out: TrackedVariable[] = [];
-  for (const o of walk(obj).owned) for (const e of o.entries) out.push(e.tracked);
-  for (const l of walk(obj).layers) out.push(...trackedVariablesOf(l));
-  return Object.freeze([...new Set(out)]);
+  try {
+    const out: TrackedVariable[] = [];
+    for (const o of walk(obj).owned) for (const e of o.entries) out.push(e.tracked);
+    for (const l of walk(obj).layers) out.push(...trackedVariablesOf(l));
+    return Object.freeze([...new Set(out)]);
+  } catch (e) {
+    if (e instanceof ScopeError) throw e;
+    // A proxy trap or getter met while walking the object's fields.
+    throw readFailed("trackedVariablesOf object", e);
+  }
 }
 
 /** @internal Whether a function is a tracking method made by the decorator. */

@@ -5,6 +5,8 @@
  */
 import { wrappedCellError } from "./_user_cell.ts";
 import * as tf from "@tensorflow/tfjs-core";
+import { readFailed } from "../core/_guard.ts";
+import { ScopeError } from "../core/errors.ts";
 import { of, type ProgramGenerator, scoped } from "../core/program.ts";
 import { variableScope } from "../core/variable_scope.ts";
 import { binderOf, type BoundCell, layerBinder, registerBinder, variablesOf } from "./_bind.ts";
@@ -26,6 +28,26 @@ export interface MultiRNNCellOptions {
    * cells' states concatenated (then no cell may have a tuple state).
    */
   readonly stateIsTuple?: boolean;
+}
+
+// Every index is read (a hole is no cell), and an array proxy whose traps
+// throw gives a typed error with the cause.
+function cellList(cells: unknown): RNNCell<RNNState>[] {
+  try {
+    if (!Array.isArray(cells) || cells.length === 0) {
+      throw rnnError("cells", "Must specify at least one cell for MultiRNNCell", cells);
+    }
+    const out: RNNCell<RNNState>[] = [];
+    for (let i = 0; i < cells.length; i++) {
+      const c: unknown = cells[i];
+      if (binderOf(c) === undefined) throw wrappedCellError(`cells[${i}]`, "MultiRNNCell", c);
+      out.push(c as RNNCell<RNNState>);
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof ScopeError) throw e;
+    throw readFailed("MultiRNNCell cells", e);
+  }
 }
 
 function* noWeights(): ProgramGenerator<CellWeights> {
@@ -97,15 +119,7 @@ export class MultiRNNCell extends RNNCell<readonly RNNState[]> {
   constructor(cells: readonly RNNCell<RNNState>[], options: MultiRNNCellOptions = {}) {
     super();
     const o = optionsOf<MultiRNNCellOptions>("MultiRNNCell", options, ["stateIsTuple"]);
-    if (!Array.isArray(cells) || cells.length === 0) {
-      throw rnnError("cells", "Must specify at least one cell for MultiRNNCell", cells);
-    }
-    cells.forEach((c, i) => {
-      if (binderOf(c) === undefined) {
-        throw wrappedCellError(`cells[${i}]`, "MultiRNNCell", c);
-      }
-    });
-    this.cells = Object.freeze(cells.slice());
+    this.cells = Object.freeze(cellList(cells));
     this.stateIsTuple = bool("stateIsTuple", o.stateIsTuple, true);
     this.name = "multi_rnn_cell";
     const sizes = this.cells.map((c) => c.stateSize);

@@ -78,8 +78,13 @@ export function lstmStateTuple<T>(c: T, h: T): LSTMStateTuple<T> {
  * @category rnn
  */
 export function isLSTMStateTuple(value: unknown): value is LSTMStateTuple<unknown> {
-  return typeof value === "object" && value !== null &&
-    (value as { _tag?: unknown })._tag === "LSTMStateTuple";
+  try {
+    return typeof value === "object" && value !== null &&
+      (value as { _tag?: unknown })._tag === "LSTMStateTuple";
+  } catch {
+    // A getter or proxy trap that throws: not a state tuple.
+    return false;
+  }
 }
 
 /**

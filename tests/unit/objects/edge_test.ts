@@ -6,10 +6,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
 import * as assert from "node:assert/strict";
 import { getVariable, type ProgramGenerator, scoped, ScopeError, variableScope } from "varscope";
 import { Dense, Dropout } from "varscope/layers";
 import {
+  buildTf1StyleVariables,
   getOrCreateLayer,
   kerasStyleScope,
   Module,
@@ -18,7 +20,7 @@ import {
   trackTf1StyleVariables,
 } from "varscope/objects";
 import { readVariable } from "varscope/tfjs";
-import { cpu, take } from "./_helpers.ts";
+import { cpu, leaked, take } from "./_helpers.ts";
 
 const isObjectError = (e: unknown) => e instanceof ScopeError && e.tag === "ObjectError";
 
@@ -162,4 +164,81 @@ Deno.test("Q9: getOrCreateLayer keys by the current variable scope", async () =>
   assert.notEqual(a, b);
   assert.equal(a, a2);
   assert.equal(k.call()[0], a);
+});
+
+const trap = (): never => {
+  throw new Error("hostile trap");
+};
+const hasTag = (tag: string, trapped: boolean) => (e: unknown): boolean => {
+  assert.ok(e instanceof ScopeError, `expected a ScopeError, got ${String(e)}`);
+  assert.equal(e.tag, tag, e.message);
+  if (trapped) assert.equal((e.cause as Error | undefined)?.message, "hostile trap");
+  return true;
+};
+
+Deno.test("issue 7: Module, trackedVariablesOf and trackTf1StyleVariables read callers' objects guarded", () => {
+  const getter = Object.defineProperty({}, "name", { get: trap, enumerable: true });
+  assert.throws(() => new Module(getter), hasTag("InvalidArgument", true));
+  assert.equal(new Module([] as never).name, "module");
+  // A field holding a proxy whose traps throw, met while walking.
+  const holder = { inner: new Proxy({}, { ownKeys: trap, getPrototypeOf: trap }) };
+  assert.throws(() => trackedVariablesOf(holder), hasTag("InvalidArgument", true));
+  const nameless = new Proxy(() => 1, { get: trap });
+  assert.throws(
+    () => trackTf1StyleVariables(() => 1, new Proxy({}, { get: trap }) as never),
+    hasTag("InvalidArgument", true),
+  );
+  assert.equal(typeof trackTf1StyleVariables(nameless), "function");
+});
+
+Deno.test("issue 7: kerasStyleScope reports an untyped throw of its callback as UserCodeFailed; typed errors pass", () => {
+  const boom = new RangeError("boom");
+  assert.throws(
+    () =>
+      kerasStyleScope(() => {
+        throw boom;
+      }),
+    (e: unknown) => hasTag("UserCodeFailed", false)(e) && (e as Error).cause === boom,
+  );
+  assert.throws(
+    () => kerasStyleScope(new Proxy(() => 1, { apply: trap })),
+    hasTag("UserCodeFailed", true),
+  );
+  assert.throws(() => kerasStyleScope(() => new Dense(-1)), hasTag("InvalidArgument", false));
+  assert.throws(
+    () => kerasStyleScope(() => new Proxy({}, { get: trap })),
+    hasTag("ObjectError", true),
+  );
+});
+
+Deno.test("issue 7: buildTf1StyleVariables checks inputShape before allocating (typed, nothing leaked)", async () => {
+  await cpu();
+  class Plain extends tfl.layers.Layer {
+    static readonly className = "Plain";
+    override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+      return tf.clone(Array.isArray(inputs) ? inputs[0]! : inputs);
+    }
+  }
+  const layer = new Plain({});
+  assert.equal(
+    await leaked(() => {
+      assert.throws(() => buildTf1StyleVariables(layer, null), hasTag("InvalidArgument", false));
+      assert.throws(
+        () => buildTf1StyleVariables(layer, [null, 2.5]),
+        hasTag("InvalidArgument", false),
+      );
+      assert.throws(() => buildTf1StyleVariables(layer, [1e9, 1e9]), hasTag("TooLarge", false));
+      assert.throws(
+        () => buildTf1StyleVariables(layer, [[2, 3], new Proxy([1], { get: trap })]),
+        hasTag("InvalidArgument", true),
+      );
+      assert.throws(
+        () => buildTf1StyleVariables(new Proxy({}, { getPrototypeOf: trap }) as never, [1]),
+        hasTag("ObjectError", false),
+      );
+      buildTf1StyleVariables(layer, [null, 3]);
+      buildTf1StyleVariables(layer, [[null, 3], [2, 3]]);
+    }),
+    0,
+  );
 });
