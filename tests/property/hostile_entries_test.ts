@@ -64,6 +64,20 @@ async function probe(
 
 Deno.test("issue 7: every export of varscope/tfjs, layers, rnn, objects and checkpoint, with hostile values — typed error or normal return", async () => {
   await tfjs.useBackend({ backend: "cpu" });
+  // The writers are called with paths like "a": let them write in a
+  // temporary folder, never in the repository.
+  const cwd = Deno.cwd();
+  const scratch = Deno.makeTempDirSync({ prefix: "varscope-sweep-" });
+  Deno.chdir(scratch);
+  try {
+    await sweep();
+  } finally {
+    Deno.chdir(cwd);
+    Deno.removeSync(scratch, { recursive: true });
+  }
+});
+
+async function sweep(): Promise<void> {
   const failures: string[] = [];
   let functions = 0;
   const before = tf.memory().numTensors;
@@ -87,4 +101,4 @@ Deno.test("issue 7: every export of varscope/tfjs, layers, rnn, objects and chec
   if (only === undefined) assert.ok(functions > 80, `${functions} functions`);
   assert.equal(failures.length, 0, failures.join("\n"));
   assert.equal(tf.memory().numTensors, before, "the sweep leaked tensors");
-});
+}
