@@ -168,6 +168,8 @@ export function isInitializer(value: unknown): value is Initializer {
 // properties only, typed error on a throwing getter or proxy) and returns a
 // frozen descriptor, so neither a polluted prototype nor a later change to
 // the caller's objects reaches a variable.
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null));
+
 function brand<F extends (...args: never[]) => Initializer>(
   f: F,
   optionsAt = 0,
@@ -175,8 +177,10 @@ function brand<F extends (...args: never[]) => Initializer>(
 ): F {
   const guarded = (...args: unknown[]): Initializer => {
     // No options given (the common `zerosInitializer()` in a forward pass):
-    // nothing to read through the guard.
+    // nothing to read, so no snapshot; an empty record without a prototype
+    // still keeps a polluted Object.prototype out of the factory's defaults.
     if (args[optionsAt] === undefined) {
+      args[optionsAt] = NO_OPTIONS;
       return Object.freeze((f as unknown as (...a: unknown[]) => Initializer)(...args));
     }
     const safe = args.slice();
