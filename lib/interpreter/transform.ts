@@ -31,6 +31,7 @@ import { initialTensor } from "./initial_tensor.ts";
 import { inputSignature } from "./input_signature.ts";
 import { checkParams, Params, paramsLayout, shareTensor } from "./params.ts";
 import { Pass, passSeed, type SlotSource, writtenValue } from "./_pass.ts";
+import { anyResult, type ReplayOrRecord, replayOrRecord } from "./_replay_or_record.ts";
 
 /**
  * Options of {@linkcode transform}.
@@ -356,36 +357,39 @@ export class TransformedModel<I, O> implements Transformed<I, O> {
     if (signature === null) {
       return unwrap(runOnce(this.fn, input, session.start, fullRun(session, pass, null))).value;
     }
-    const compiled = session.last !== null && session.lastSignature === signature
+    const found = session.last !== null && session.lastSignature === signature
       ? session.last
       : session.recordings.get(signature);
-    if (compiled !== undefined && !compiled.busy) {
-      compiled.busy = true;
-      try {
-        const recording = compiled.recording;
-        recording.replay();
-        const replayRun = pass === session.pass ? compiled.run : fullRun(session, pass, recording);
-        const r = runOnce(this.fn, input, session.start, replayRun);
-        // Anything but a complete replay (an error) falls back to a full
-        // run, whose result is the reference.
-        if (E.isRight(r) && recording.complete) {
-          session.lastSignature = signature;
-          session.last = compiled;
-          return r.right.value;
-        }
-      } catch (e) {
-        if (!(e instanceof ReplayDiverged)) throw e;
-      } finally {
-        compiled.busy = false;
-      }
-      // The full run draws the same seeds and makes its own writes.
-      pass.reset();
+    // A recording in use (an apply nested in the same one) is not replayed.
+    const compiled = found !== undefined && !found.busy ? found : undefined;
+    if (compiled !== undefined) compiled.busy = true;
+    let outcome: ReplayOrRecord<RunResult<O>>;
+    try {
+      outcome = replayOrRecord(
+        compiled?.recording,
+        (recording) =>
+          runOnce(
+            this.fn,
+            input,
+            session.start,
+            recording === compiled?.recording && pass === session.pass
+              ? compiled.run
+              : fullRun(session, pass, recording),
+          ),
+        anyResult,
+        pass,
+      );
+    } finally {
+      if (compiled !== undefined) compiled.busy = false;
     }
-    const recording = new Recording();
-    const value =
-      unwrap(runOnce(this.fn, input, session.start, fullRun(session, pass, recording))).value;
-    if (recording.compilable && compiled?.busy !== true) {
-      recording.replay();
+    const value = unwrap(outcome.result).value;
+    if (outcome.replayed) {
+      session.lastSignature = signature;
+      session.last = compiled!;
+      return value;
+    }
+    const recording = outcome.recorded;
+    if (recording !== null && found?.busy !== true) {
       const entry: Compiled = {
         recording,
         run: { creation: session.creation, recording, interpreter: session.pass },

@@ -16,8 +16,9 @@ import { ownedByObject } from "../core/creation_policy.ts";
 import type { Either } from "../core/either.ts";
 import { ScopeError, scopeError } from "../core/errors.ts";
 import type { Program } from "../core/program.ts";
-import { runWith, startState } from "../core/run.ts";
-import { Recording, ReplayDiverged } from "../core/recording.ts";
+import { type RunResult, runWith, startState } from "../core/run.ts";
+import type { Recording } from "../core/recording.ts";
+import { replayOrRecord } from "../interpreter/_replay_or_record.ts";
 import { emptyStore, listVariables, type Store } from "../core/store.ts";
 import type { Variable } from "../core/variable.ts";
 import { variableScope } from "../core/variable_scope.ts";
@@ -105,41 +106,36 @@ export class Owned {
       ? program
       : variableScope(prefix, { auxiliaryNameScope: false }, program);
     try {
+      if (key === null) return this.#fullRun(body, pass, null);
       // A call that made no variable was recorded: replay it (the TF1
-      // decisions are taken once; only the tensor code runs again).
-      const compiled = key === null ? undefined : this.#recordings.get(key);
-      if (compiled !== undefined && compiled.store === this.store) {
-        const recording = compiled.recording;
-        recording.replay();
-        try {
-          const r = runWith(body, startState(this.store), {
-            creation: ownedByObject(),
-            recording,
-            interpreter: pass,
-          });
-          if (E.isRight(r) && recording.complete && !madeVariables(this.store, r.right.store)) {
-            this.#applyWrites(pass);
-            return E.right(r.right.value);
-          }
-        } catch (e) {
-          if (!(e instanceof ReplayDiverged)) throw e;
-        }
-        pass.reset();
-      }
-      const recording = key === null ? null : new Recording();
+      // decisions are taken once; only the tensor code runs again). A
+      // replay counts only when it makes no variable.
+      const kept = this.#recordings.get(key);
       const start = this.store;
-      const r = this.#fullRun(body, pass, recording);
-      if (
-        E.isRight(r) && recording !== null && key !== null && recording.compilable &&
-        this.store === start
-      ) {
-        recording.replay();
+      const outcome = replayOrRecord<RunResult<A>>(
+        kept !== undefined && kept.store === start ? kept.recording : undefined,
+        (recording) =>
+          recording.replaying
+            ? runWith(body, startState(start), {
+              creation: ownedByObject(),
+              recording,
+              interpreter: pass,
+            })
+            : E.map((value: A) => ({ value, store: this.store }))(
+              this.#fullRun(body, pass, recording),
+            ),
+        (ran) => !madeVariables(start, ran.store),
+        pass,
+      );
+      if (outcome.replayed) this.#applyWrites(pass);
+      const recording = outcome.recorded;
+      if (recording !== null && this.store === start) {
         if (this.#recordings.size >= 16) {
           this.#recordings.delete(this.#recordings.keys().next().value!);
         }
         this.#recordings.set(key, { recording, store: start });
       }
-      return r;
+      return E.map((ran: RunResult<A>) => ran.value)(outcome.result);
     } finally {
       pass.disposeWrites();
     }
