@@ -23,8 +23,8 @@
  * tracked_layer_fit_vs_layers_B ratio=X   fit epoch, model around a trackTf1StyleVariables layer / tfjs-layers dense model (bound 1.05)
  * convnet_apply_vs_layers_B ratio=X          conv net apply / tfjs-layers predict (bound 1.0)
  * batchnorm_train_step_vs_layers_B ratio=X  dense-BN-dense trainer step / trainOnBatch (bound 1.0)
- * lstm_apply_vs_handwritten_B ratio=X     dynamicRnn(LSTMCell(128)) apply / the obvious tfjs loop (bound 1.0)
- * lstm_apply_vs_layers_B ratio=X          the same / tfjs-layers lstm predict (bound 1.0)
+ * lstm_apply_vs_handwritten_B ratio=X     dynamicRnn(LSTMCell(128)) apply / the obvious tfjs loop (bound 1.05)
+ * lstm_apply_vs_layers_B ratio=X          the same / tfjs-layers lstm predict (bound 0.8)
  * lstm_latency_vs_layers_B ratio=X        the same at batch 1 / layers predict (bound 0.8)
  * lstm_train_step_vs_minimize_B ratio=X   trainer step / optimizer.minimize of the obvious loop (bound 1.05)
  * lstm_train_step_vs_layers_B ratio=X     trainer step + loss read / layers trainOnBatch (bound 1.0)
@@ -315,7 +315,8 @@ for (const backend of ["cpu", "wasm"] as const) {
   }
 }
 // LSTM (bench/_lstm.ts): dynamicRnn over LSTMCell(128), batch 32, input 64, 50 steps.
-const LSTM_BOUNDS = { handwritten: 1.0, layers: 1.0, latency: 0.8 } as const;
+// The issue's bounds (issue 8): ≤ 1.05 against the hand loop, ≤ 0.8 against tfjs-layers.
+const LSTM_BOUNDS = { handwritten: 1.05, layers: 0.8, latency: 0.8 } as const;
 for (const backend of ["cpu", "wasm"] as const) {
   try {
     const r = await measureLstm(backend, quick ? 3 : 21, quick ? 1 : 2);
