@@ -42,14 +42,63 @@ export {
   VARIABLE_NAME_POOL,
   variableNameArb,
 } from "./name_arbitraries.ts";
-export * from "./value_arbitraries.ts";
-export * from "./program_description.ts";
-export * from "./program_arbitraries.ts";
-export * from "./trace.ts";
-export * from "./description_interpreter.ts";
-export * from "./run_outcome.ts";
-export * from "./store_snapshot.ts";
-export * from "./program_laws.ts";
-export * from "./default_name_laws.ts";
-export * from "./auto_reuse_laws.ts";
-export * from "./properties.ts";
+export {
+  dtypeArb,
+  reuseArb,
+  shapeArb,
+  type ShapeOptions,
+  variableScopeOptionsArb,
+} from "./value_arbitraries.ts";
+export {
+  type ProgramDescription,
+  type ProgramStep,
+  type ScopeStepOptions,
+  STEP_KINDS,
+  type StepKind,
+} from "./program_description.ts";
+export {
+  autoReuseProgramArb,
+  programArb,
+  type ProgramArbitraryOptions,
+  storeArb,
+} from "./program_arbitraries.ts";
+export {
+  flattenTrace,
+  type Trace,
+  type TraceEvent,
+  traceScopeNames,
+  traceStepVariables,
+  traceVariables,
+} from "./trace.ts";
+export { runDescription, toProgram, type ToProgramOptions } from "./description_interpreter.ts";
+export { type RunOutcome, sameOutcome } from "./run_outcome.ts";
+export {
+  snapshotStore,
+  storesEquivalent,
+  storesIdentical,
+  type StoreSnapshot,
+} from "./store_snapshot.ts";
+export {
+  associativityHolds,
+  leftIdentityHolds,
+  rightIdentityHolds,
+  runIsDeterministic,
+  storeUnchangedByRun,
+} from "./program_laws.ts";
+export { defaultNamesStable, defaultNamesUniqueAmongSiblings } from "./default_name_laws.ts";
+export {
+  autoReuseIdempotent,
+  autoReuseReentryIdempotent,
+  collectVariables,
+} from "./auto_reuse_laws.ts";
+export {
+  associativityProperty,
+  autoReuseIdempotenceProperty,
+  defaultNameStabilityProperty,
+  defaultNameUniquenessProperty,
+  determinismProperty,
+  type LawOptions,
+  leftIdentityProperty,
+  rightIdentityProperty,
+  storePersistenceProperty,
+} from "./properties.ts";
