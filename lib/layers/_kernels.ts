@@ -33,34 +33,54 @@ function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 
-const customConvs = new Map<string, (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D>();
+/** A kernel of an input and a filter, as `tf.customGrad` makes it. */
+type FilterKernel<T extends tf.Tensor> = (x: T, w: T) => T;
+
+// One `tf.customGrad` per kernel and configuration: made once, reused by
+// every later call with the same key (a tfjs gradient function is a closure
+// over its configuration).
+const customKernels = new Map<string, FilterKernel<tf.Tensor>>();
+
+/**
+ * `forward(x, w)` whose gradients are `grads(dy, x, w)` (input gradient,
+ * filter gradient): the custom-gradient form of every convolution here that
+ * tfjs cannot differentiate on some backend or configuration.
+ */
+function withGradients<T extends tf.Tensor>(
+  key: string,
+  forward: (x: T, w: T) => T,
+  grads: (dy: T, x: T, w: T) => [tf.Tensor, tf.Tensor],
+): FilterKernel<T> {
+  let f = customKernels.get(key) as FilterKernel<T> | undefined;
+  if (f === undefined) {
+    f = tf.customGrad(
+      ((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+        save([x, w]);
+        return {
+          value: forward(x as T, w as T),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+            grads(dy as T, saved[0] as T, saved[1] as T),
+        };
+      }) as unknown as CustomGradientFunc,
+    ) as unknown as FilterKernel<T>;
+    customKernels.set(key, f as unknown as FilterKernel<tf.Tensor>);
+  }
+  return f;
+}
 
 function customConv(
   strides: Pair,
   pad: "valid" | "same",
   dil: Pair,
-): (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D {
-  const key = `${strides}|${pad}|${dil}`;
-  let f = customConvs.get(key);
-  if (f !== undefined) return f;
-  f = tf.customGrad(
-    ((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
-      save([x, w]);
-      const value = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, pad, "NHWC", dil);
-      return {
-        value,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-          return [
-            inputGrad(dy as tf.Tensor4D, xs, ws, strides, pad, dil),
-            filterGrad(dy as tf.Tensor4D, xs, ws, strides, pad, dil),
-          ];
-        },
-      };
-    }) as unknown as CustomGradientFunc,
-  ) as unknown as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
-  customConvs.set(key, f);
-  return f;
+): FilterKernel<tf.Tensor4D> {
+  return withGradients<tf.Tensor4D>(
+    `conv2d|${strides}|${pad}|${dil}`,
+    (x, w) => tf.conv2d(x, w, strides, pad, "NHWC", dil),
+    (dy, x, w) => [
+      inputGrad(dy, x, w, strides, pad, dil),
+      filterGrad(dy, x, w, strides, pad, dil),
+    ],
+  );
 }
 
 function pads(
@@ -194,28 +214,15 @@ export function conv3dTranspose(
   strides: Triple,
   pad: "valid" | "same",
 ): tf.Tensor5D {
-  const key = `${outShape}|${strides}|${pad}`;
-  let f = customConv3dTransposes.get(key);
-  if (f === undefined) {
-    f = tf.customGrad(
-      ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
-        save([xs, ws]);
-        return {
-          value: conv3dTransposeValue(xs as tf.Tensor5D, ws as tf.Tensor5D, outShape, strides, pad),
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-            const [sx, sw] = saved as [tf.Tensor5D, tf.Tensor5D];
-            const g = dy as tf.Tensor5D;
-            return [
-              tf.conv3d(g, sw, strides, pad, "NDHWC"),
-              transposeFilterGrad(sx, g, sw, strides, pad),
-            ];
-          },
-        };
-      }) as unknown as CustomGradientFunc,
-    ) as unknown as (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D;
-    customConv3dTransposes.set(key, f);
-  }
-  return f(x, w);
+  return withGradients<tf.Tensor5D>(
+    `conv3dTranspose|${outShape}|${strides}|${pad}`,
+    (xs, ws) => conv3dTransposeValue(xs, ws, outShape, strides, pad),
+    (
+      g,
+      sx,
+      sw,
+    ) => [tf.conv3d(g, sw, strides, pad, "NDHWC"), transposeFilterGrad(sx, g, sw, strides, pad)],
+  )(x, w);
 }
 
 // conv3dTranspose(x, W) spreads x[b, i, ci]·W[k, co, ci] to y[b, i·s − pb + k, co],
@@ -265,8 +272,6 @@ function transposeFilterGrad(
   return tf.reshape(tf.stack(parts), [k0, k1, k2, co, ci]) as tf.Tensor5D;
 }
 
-const customConv3dTransposes = new Map<string, (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D>();
-
 function conv3dTransposeValue(
   x: tf.Tensor5D,
   w: tf.Tensor5D,
@@ -309,8 +314,6 @@ function spreadSpatial(x: tf.Tensor, strides: Triple): tf.Tensor {
   return spread;
 }
 
-const customConv3ds = new Map<string, (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D>();
-
 /**
  * `tf.conv3d` (NDHWC) whose gradients are right on every backend and for
  * every dilation. tfjs refuses conv3d gradients with dilation above 1, and
@@ -336,30 +339,16 @@ export function conv3d(
   // webgpu's Conv3D with dilation leaves outputs unwritten: there the kernel
   // is spread instead (zeros between its taps), whose convolution is the same.
   if (dilated && tf.getBackend() === "webgpu") return conv3d(x, dilateKernel(w, dil), strides, pad);
-  const key = `${strides}|${pad}|${dil}`;
-  let f = customConv3ds.get(key);
-  if (f === undefined) {
-    f = tf.customGrad(
-      ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
-        save([xs, ws]);
-        return {
-          value: tf.conv3d(xs as tf.Tensor5D, ws as tf.Tensor5D, strides, pad, "NDHWC", dil),
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-            const [sx, sw] = saved as [tf.Tensor5D, tf.Tensor5D];
-            const g = dy as tf.Tensor5D;
-            return [
-              dilated
-                ? dilatedConv3dInputGrad(g, sx, sw, pad, dil)
-                : conv3dTranspose(g, sw, sx.shape, strides, pad),
-              conv3dFilterGrad(g, sx, sw, strides, pad, dil),
-            ];
-          },
-        };
-      }) as unknown as CustomGradientFunc,
-    ) as unknown as (x: tf.Tensor5D, w: tf.Tensor5D) => tf.Tensor5D;
-    customConv3ds.set(key, f);
-  }
-  return f(x, w);
+  return withGradients<tf.Tensor5D>(
+    `conv3d|${strides}|${pad}|${dil}`,
+    (xs, ws) => tf.conv3d(xs, ws, strides, pad, "NDHWC", dil),
+    (g, sx, sw) => [
+      dilated
+        ? dilatedConv3dInputGrad(g, sx, sw, pad, dil)
+        : conv3dTranspose(g, sw, sx.shape, strides, pad),
+      conv3dFilterGrad(g, sx, sw, strides, pad, dil),
+    ],
+  )(x, w);
 }
 
 // The kernel's taps d apart, zeros between (one spatial axis at a time, in
@@ -433,11 +422,6 @@ function conv3dFilterGrad(
   return tf.transpose(cut, [1, 2, 3, 0, 4]) as tf.Tensor5D;
 }
 
-const customTransposes = new Map<
-  string,
-  (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D
->();
-
 /**
  * `tf.conv2dTranspose` whose filter gradient works where
  * `Conv2DBackpropFilter` is missing (wasm): the transposed convolution is
@@ -455,31 +439,12 @@ export function conv2dTranspose(
   pad: "valid" | "same",
 ): tf.Tensor4D {
   if (hasKernel("Conv2DBackpropFilter")) return tf.conv2dTranspose(x, w, outShape, strides, pad);
-  const key = `${outShape}|${strides}|${pad}`;
-  let f = customTransposes.get(key);
-  if (f === undefined) {
-    f = tf.customGrad(
-      ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
-        save([xs, ws]);
-        return {
-          value: tf.conv2dTranspose(xs as tf.Tensor4D, ws as tf.Tensor4D, outShape, strides, pad),
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-            const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-            const g = dy as tf.Tensor4D;
-            return [
-              tf.conv2d(g, sw, strides, pad),
-              filterGrad(sx, g, sw, strides, pad, [1, 1]),
-            ];
-          },
-        };
-      }) as unknown as CustomGradientFunc,
-    ) as unknown as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
-    customTransposes.set(key, f);
-  }
-  return f(x, w);
+  return withGradients<tf.Tensor4D>(
+    `conv2dTranspose|${outShape}|${strides}|${pad}`,
+    (xs, ws) => tf.conv2dTranspose(xs, ws, outShape, strides, pad),
+    (g, sx, sw) => [tf.conv2d(g, sw, strides, pad), filterGrad(sx, g, sw, strides, pad, [1, 1])],
+  )(x, w);
 }
-
-const customDepthwise = new Map<string, (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D>();
 
 /**
  * `tf.depthwiseConv2d` (NHWC) with gradients on every backend and for
@@ -505,35 +470,14 @@ export function depthwiseConv2d(
   ) {
     return tf.depthwiseConv2d(x, w, strides, pad, "NHWC", dil);
   }
-  const key = `${strides}|${pad}|${dil}`;
-  let f = customDepthwise.get(key);
-  if (f === undefined) {
-    f = tf.customGrad(
-      ((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
-        save([xs, ws]);
-        return {
-          value: tf.depthwiseConv2d(
-            xs as tf.Tensor4D,
-            ws as tf.Tensor4D,
-            strides,
-            pad,
-            "NHWC",
-            dil,
-          ),
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-            const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-            const g = dy as tf.Tensor4D;
-            return [
-              depthwiseInputGrad(g, sx, sw, strides, pad, dil),
-              depthwiseFilterGrad(g, sx, sw, strides, pad, dil),
-            ];
-          },
-        };
-      }) as unknown as CustomGradientFunc,
-    ) as unknown as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
-    customDepthwise.set(key, f);
-  }
-  return f(x, w);
+  return withGradients<tf.Tensor4D>(
+    `depthwise|${strides}|${pad}|${dil}`,
+    (xs, ws) => tf.depthwiseConv2d(xs, ws, strides, pad, "NHWC", dil),
+    (g, sx, sw) => [
+      depthwiseInputGrad(g, sx, sw, strides, pad, dil),
+      depthwiseFilterGrad(g, sx, sw, strides, pad, dil),
+    ],
+  )(x, w);
 }
 
 // Zeros after each element of axes 1 and 2 (stride − 1 of them), trailing ones cut.
